@@ -1,0 +1,209 @@
+"""The territory import file (JSON Lines, one actor per line; see ARCHITECTURE.md).
+
+The whole file is validated before anything is stored: a malformed line stops the
+import with a message naming the line and the problem, and none of the file's
+actors is written. Import is idempotent on `ref`: a line identical to what was
+imported last time changes nothing.
+"""
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .actors import create_actor, find_by_ref, update_identity
+from .answers import MAX_ANSWER_CHARS, delete_answer, save_answer
+from .db import transaction
+from .errors import InvalidImport
+from .store import Store
+from .territories import get_territory
+from .types import Actor, Answer, Identity
+
+MAX_LINE_BYTES = 1_000_000
+MAX_ITEMS = 100  # offers or needs per actor
+LANGS = ("fr", "en")
+STRING_FIELDS = ("name", "activity", "naf", "email", "commune", "postcode", "siret", "phone", "contact", "size")
+ALLOWED_FIELDS = ("ref", *STRING_FIELDS, "lat", "lon", "lang", "offers", "needs")
+TOPICS = ("activity", "offers", "needs")
+
+
+@dataclass
+class ImportRecord:
+    line: int
+    ref: str
+    identity: Identity
+    lang: str = "fr"
+    activity: str | None = None
+    offers: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
+
+    def canonical(self) -> str:
+        """The record as a stable string, to detect an unchanged line on re-import."""
+        return json.dumps(
+            {"ref": self.ref, "identity": self.identity.__dict__, "lang": self.lang, "activity": self.activity,
+             "offers": self.offers, "needs": self.needs},
+            sort_keys=True, ensure_ascii=False,
+        )
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    answers: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged ({self.answers} answers stored)"
+
+
+def _clean(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def _string(obj: dict, key: str, line: int, *, max_len: int = 2_000) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidImport(f"field {key!r} must be a string, got {type(value).__name__}", line)
+    value = _clean(value)
+    if len(value) > max_len:
+        raise InvalidImport(f"field {key!r} is {len(value)} characters long (at most {max_len})", line)
+    return value or None
+
+
+def _number(obj: dict, key: str, line: int, lo: float, hi: float) -> float | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InvalidImport(f"field {key!r} must be a number, got {json.dumps(value)[:40]}", line)
+    if not lo <= value <= hi:
+        raise InvalidImport(f"field {key!r} = {value} is out of range [{lo}, {hi}]", line)
+    return float(value)
+
+
+def _texts(obj: dict, key: str, line: int) -> list[str]:
+    value = obj.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidImport(f"field {key!r} must be a list of strings", line)
+    if len(value) > MAX_ITEMS:
+        raise InvalidImport(f"field {key!r} has {len(value)} items (at most {MAX_ITEMS})", line)
+    texts = [_clean(v) for v in value]
+    for i, text in enumerate(texts, 1):
+        if len(text) > MAX_ANSWER_CHARS:
+            raise InvalidImport(f"{key}[{i}] is {len(text)} characters long (at most {MAX_ANSWER_CHARS})", line)
+    return [t for t in texts if t]
+
+
+def parse_record(obj: Any, line: int) -> ImportRecord:
+    """Validate one decoded line."""
+    if not isinstance(obj, dict):
+        raise InvalidImport(f"expected a JSON object, got {type(obj).__name__}", line)
+    unknown = sorted(set(obj) - set(ALLOWED_FIELDS))
+    if unknown:
+        raise InvalidImport(
+            f"unknown field(s) {', '.join(map(repr, unknown))}; expected some of: {', '.join(ALLOWED_FIELDS)}", line
+        )
+    ref = obj.get("ref")
+    if not isinstance(ref, str) or not _clean(ref):
+        raise InvalidImport("field 'ref' is required and must be a non-empty string", line)
+    ref = _clean(ref)
+    if len(ref) > 200:
+        raise InvalidImport("field 'ref' is longer than 200 characters", line)
+    lang = obj.get("lang", "fr")
+    if lang not in LANGS:
+        raise InvalidImport(f"field 'lang' must be one of {', '.join(LANGS)}, got {json.dumps(lang)[:40]}", line)
+    strings = {key: _string(obj, key, line, max_len=MAX_ANSWER_CHARS if key == "activity" else 2_000) for key in STRING_FIELDS}
+    if strings["email"] and "@" not in strings["email"]:
+        raise InvalidImport(f"field 'email' is not an email address: {strings['email'][:60]!r}", line)
+    lat = _number(obj, "lat", line, -90, 90)
+    lon = _number(obj, "lon", line, -180, 180)
+    if (lat is None) != (lon is None):
+        raise InvalidImport("give both 'lat' and 'lon', or neither", line)
+    activity = strings.pop("activity")
+    identity = Identity(**strings, lat=lat, lon=lon)
+    return ImportRecord(
+        line=line, ref=ref, identity=identity, lang=lang, activity=activity,
+        offers=_texts(obj, "offers", line), needs=_texts(obj, "needs", line),
+    )
+
+
+def parse_lines(data: bytes) -> list[ImportRecord]:
+    """Validate a whole file's bytes; raise InvalidImport at the first bad line."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    records: list[ImportRecord] = []
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(data.split(b"\n"), 1):
+        if not raw.strip():
+            continue
+        if len(raw) > MAX_LINE_BYTES:
+            raise InvalidImport(f"line is {len(raw)} bytes long (at most {MAX_LINE_BYTES})", number)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidImport(f"not valid UTF-8 (byte {exc.start + 1})", number) from None
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidImport(f"invalid JSON: {exc.msg} at column {exc.colno}", number) from None
+        record = parse_record(obj, number)
+        if record.ref in seen:
+            raise InvalidImport(f"ref {record.ref!r} already used on line {seen[record.ref]}", number)
+        seen[record.ref] = number
+        records.append(record)
+    if not records:
+        raise InvalidImport("the file contains no actor (expected one JSON object per line)")
+    return records
+
+
+def parse_file(path: str | Path) -> list[ImportRecord]:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidImport(f"cannot read {path}: {exc.strerror or exc}") from None
+    return parse_lines(data)
+
+
+AnswerHook = Callable[[Actor, Answer], None]
+
+
+def import_records(
+    store: Store, territory_slug: str, records: list[ImportRecord], *, on_answer: AnswerHook | None = None
+) -> ImportReport:
+    """Store validated records; `on_answer` (e.g. normalisation) runs on each new answer."""
+    territory = get_territory(store, territory_slug)
+    report = ImportReport()
+    for record in records:
+        fingerprint = store.keyring.fingerprint("import:" + record.canonical()) if store.keyring else None
+        actor = find_by_ref(store, territory["id"], record.ref)
+        if actor is not None:
+            rows = list(store.vault["identity"].rows_where("actor_id = ?", [actor.id], select="import_fp"))
+            if rows and rows[0]["import_fp"] == fingerprint:
+                report.unchanged += 1
+                continue
+            update_identity(store, actor.id, record.identity, lang=record.lang)
+            for old in list(store.vault["answer"].rows_where("actor_id = ? AND topic IN ('activity', 'offers', 'needs')", [actor.id])):
+                delete_answer(store, old["id"])
+            report.updated += 1
+        else:
+            actor = create_actor(store, territory_slug, record.ref, record.identity, lang=record.lang, status="completed")
+            report.created += 1
+        by_topic = {"activity": [record.activity] if record.activity else [], "offers": record.offers, "needs": record.needs}
+        for topic in TOPICS:
+            for position, text in enumerate(by_topic[topic]):
+                answer = save_answer(store, actor.id, topic, text, lang=record.lang, position=position)
+                report.answers += 1
+                if on_answer is not None:
+                    on_answer(actor, answer)
+        with transaction(store.vault):
+            store.vault["identity"].update(actor.id, {"import_fp": fingerprint})
+    return report

@@ -1,0 +1,227 @@
+"""Numbered schema migrations for the two databases.
+
+Each migration is a function `mNNN_name(db)`; `migrate(db, MIGRATIONS)` applies the
+ones not yet recorded in `_migrations`, each in its own `BEGIN IMMEDIATE`
+transaction, so two processes starting at once apply each migration exactly once.
+Never edit a migration that has shipped: add a new one.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+from .db import transaction
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------- public.db
+
+def p001_initial(db: sqlite_utils.Database) -> None:
+    db["territory"].create(
+        {"id": int, "slug": str, "name": str, "created_at": str}, pk="id", not_null={"slug", "name"}
+    )
+    db["territory"].create_index(["slug"], unique=True)
+    db["actor"].create(
+        {
+            "id": str,  # random pseudonym: the only link with the vault
+            "territory_id": int,
+            "ref": str,  # the importer's or facilitator's stable key, unique per territory
+            "kind": str,  # company, farm, care_home, hospital, association, local_authority, other
+            "naf_division": str,  # coarse sector: two-digit NACE division
+            "lat": float,  # rounded to about 1 km
+            "lon": float,
+            "lang": str,
+            "status": str,  # invited, in_progress, completed
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("territory_id", "territory", "id")],
+        not_null={"territory_id", "ref", "status"},
+    )
+    db["actor"].create_index(["territory_id", "ref"], unique=True)
+    db["resource"].create(
+        {
+            "id": str,
+            "actor_id": str,
+            "answer_id": str,  # the raw answer in the vault it was read from
+            "direction": str,  # offer | need
+            "node_id": str,  # taxonomy node; NULL while unrecognised
+            "confidence": float,
+            "status": str,  # confirmed, proposed, unknown
+            "head": str,  # the resource words, lemmatised; never the full raw answer
+            "quantity_band": str,  # order of magnitude, e.g. "10-100"
+            "band_low": float,
+            "band_high": float,
+            "unit": str,  # canonical unit of the band
+            "frequency": str,
+            "months": str,  # JSON list of 1..12, [] = all year / unknown
+            "temp_band": str,  # e.g. "40-60" (°C, rounded to 10 °C)
+            "sharing": str,  # named, anonymous, facilitator
+            "embedding": bytes,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("actor_id", "actor", "id")],
+        not_null={"actor_id", "direction", "status", "sharing"},
+    )
+    db["resource"].create_index(["actor_id"])
+    db["resource"].create_index(["node_id", "direction"])
+    db["user"].create(
+        {
+            "id": int,
+            "email": str,
+            "password_hash": str,
+            "role": str,  # facilitator | admin
+            "territory_id": int,  # NULL for an administrator
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("territory_id", "territory", "id")],
+        not_null={"email", "role"},
+    )
+    db["user"].create_index(["email"], unique=True)
+    db["proposal"].create(
+        {
+            "id": str,  # stable: a hash of kind, parties and resources
+            "territory_id": int,
+            "kind": str,  # exchange | pooling | sharing
+            "supplier_id": str,
+            "receiver_id": str,
+            "members": str,  # JSON list of actor ids for pooling
+            "resources": str,  # JSON list of resource ids involved
+            "node_id": str,
+            "score": float,
+            "parts": str,  # JSON: score parts
+            "explanation": str,  # JSON: facts the explanation is rendered from
+            "fingerprint": str,  # hash of the data the proposal was computed from
+            "status": str,  # new, accepted, rejected, snoozed, withdrawn
+            "quick_win": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("territory_id", "territory", "id")],
+        not_null={"territory_id", "kind", "status"},
+    )
+    db["proposal"].create_index(["territory_id", "status", "score"])
+    db["decision"].create(
+        {
+            "id": int,
+            "proposal_id": str,
+            "user_id": int,
+            "actor_id": str,
+            "action": str,  # accept, reject, snooze, quick_win, comment, actor_accept, actor_decline
+            "reason": str,
+            "fingerprint": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("proposal_id", "proposal", "id")],
+    )
+    db["decision"].create_index(["proposal_id"])
+    db["synonym"].create(
+        {"id": int, "node_id": str, "lang": str, "phrase": str, "territory_id": int, "created_by": int, "created_at": str},
+        pk="id",
+    )
+    db["synonym"].create_index(["lang", "phrase"], unique=True)
+
+
+PUBLIC_MIGRATIONS: list[Migration] = [p001_initial]
+
+
+# ---------------------------------------------------------------- vault.db
+
+def v001_initial(db: sqlite_utils.Database) -> None:
+    # Every *_enc column holds a value sealed by data.crypto.Keyring.
+    db["vault_meta"].create({"key": str, "value": bytes}, pk="key")
+    db["identity"].create(
+        {
+            "actor_id": str,
+            "name_enc": bytes,
+            "email_enc": bytes,
+            "siret_enc": bytes,
+            "phone_enc": bytes,
+            "contact_enc": bytes,
+            "naf_enc": bytes,
+            "commune_enc": bytes,
+            "postcode_enc": bytes,
+            "lat_enc": bytes,
+            "lon_enc": bytes,
+            "size_enc": bytes,
+            "email_fp": str,  # keyed hash of the lower-cased email, to find an actor by address
+            "import_fp": str,  # keyed hash of the last imported record (idempotent import)
+            "updated_at": str,
+        },
+        pk="actor_id",
+    )
+    db["identity"].create_index(["email_fp"])
+    db["answer"].create(
+        {
+            "id": str,
+            "actor_id": str,
+            "topic": str,  # offers, needs, activity, problems, strengths, … (not sensitive)
+            "position": int,
+            "text_enc": bytes,
+            "lang": str,
+            "submission_id": str,  # client token: a double submit stores the answer once
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+    )
+    db["answer"].create_index(["actor_id", "topic", "position"])
+    db["answer"].create_index(["submission_id"], unique=True)
+    db["exact_quantity"].create(
+        {"resource_id": str, "actor_id": str, "quantity_enc": bytes, "updated_at": str}, pk="resource_id"
+    )
+    db["exact_quantity"].create_index(["actor_id"])
+    db["note"].create(
+        {"id": int, "actor_id": str, "proposal_id": str, "author_id": int, "text_enc": bytes, "created_at": str},
+        pk="id",
+    )
+    db["note"].create_index(["actor_id"])
+    db["audit"].create(
+        {
+            "id": int,
+            "at": str,
+            "user_id": int,  # NULL when the reader is the actor themself or the system
+            "who": str,  # "user:12", "actor:<id>", "cli"
+            "action": str,  # read_identity, read_answers, export, delete, …
+            "actor_id": str,
+            "record": str,
+        },
+        pk="id",
+    )
+    db["audit"].create_index(["actor_id"])
+
+
+VAULT_MIGRATIONS: list[Migration] = [v001_initial]
+
+
+def migrate(db: sqlite_utils.Database, migrations: list[Migration]) -> list[str]:
+    """Apply pending migrations in order; return the names applied now."""
+    if "_migrations" not in db.table_names():
+        with transaction(db):
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+    applied_now = []
+    for migration in migrations:
+        name = migration.__name__
+        with transaction(db):
+            done = db.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone()
+            if done:
+                continue
+            migration(db)
+            db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [name, _now()])
+        applied_now.append(name)
+    return applied_now

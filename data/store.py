@@ -1,0 +1,160 @@
+"""The Store: the one owner of both databases and of the vault key.
+
+`public.db` holds what the matcher may read (pseudonymous actors, coarse
+location and sector, normalised resources, proposals, decisions, users).
+`vault.db` holds identities, raw answers and exact figures, each field sealed
+with the vault key (data.crypto). The two are linked only by the random actor id.
+"""
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from .crypto import Keyring
+from .db import connect, transaction
+from .errors import SymbioseError, VaultLocked
+from .migrations import PUBLIC_MIGRATIONS, VAULT_MIGRATIONS, migrate
+
+PUBLIC_DB = "public.db"
+VAULT_DB = "vault.db"
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def new_id(prefix: str) -> str:
+    """A random identifier that carries no information (e.g. the actor pseudonym)."""
+    return f"{prefix}_{secrets.token_hex(8)}"
+
+
+class Store:
+    """Both partitions of one installation.
+
+    `keyring` may be None for processes that only read the public partition
+    (the matcher): any vault access then raises VaultLocked.
+    """
+
+    def __init__(self, data_dir: str | Path, keyring: Keyring | None = None, *, open_vault: bool = True):
+        self.data_dir = Path(data_dir)
+        self.keyring = keyring
+        self.public: sqlite_utils.Database = connect(self.data_dir / PUBLIC_DB)
+        self._vault: sqlite_utils.Database | None = None
+        if open_vault and keyring is not None:
+            self._vault = connect(self.data_dir / VAULT_DB)
+
+    # -- lifecycle -------------------------------------------------------
+
+    @classmethod
+    def open(cls, data_dir: str | Path, keyring: Keyring | None = None, *, create: bool = False) -> Store:
+        """Open the databases in `data_dir`, creating and migrating them when `create`."""
+        path = Path(data_dir)
+        if create:
+            path.mkdir(parents=True, exist_ok=True)
+        elif not (path / PUBLIC_DB).exists():
+            raise SymbioseError(f"No Symbiose databases in {path}. Run `symbiose init` first.")
+        store = cls(path, keyring)
+        if create:
+            store.migrate()
+        if store._vault is not None and keyring is not None:
+            store._check_key()
+        return store
+
+    def migrate(self) -> None:
+        migrate(self.public, PUBLIC_MIGRATIONS)
+        if self._vault is not None:
+            migrate(self.vault, VAULT_MIGRATIONS)
+            self._check_key()
+
+    def _check_key(self) -> None:
+        """Seal a probe at vault creation; afterwards the probe proves the key is right."""
+        assert self.keyring is not None
+        if "vault_meta" not in self.vault.table_names():
+            return
+        row = self.vault.execute("SELECT value FROM vault_meta WHERE key = 'probe'").fetchone()
+        if row is None:
+            with transaction(self.vault):
+                self.vault.execute(
+                    "INSERT OR IGNORE INTO vault_meta (key, value) VALUES ('probe', ?)",
+                    [self.keyring.seal("symbiose", "vault.probe")],
+                )
+            return
+        try:
+            self.keyring.check(row[0])
+        except VaultLocked:
+            raise VaultLocked(
+                "The configured vault key does not open this vault. "
+                "Check SYMBIOSE_VAULT_KEY (or the vault.key file in development)."
+            ) from None
+
+    def close(self) -> None:
+        self.public.close()
+        if self._vault is not None:
+            self._vault.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- access ----------------------------------------------------------
+
+    @property
+    def vault(self) -> sqlite_utils.Database:
+        if self._vault is None:
+            raise VaultLocked("This process has no access to the vault (no vault key configured).")
+        return self._vault
+
+    @property
+    def has_vault(self) -> bool:
+        return self._vault is not None
+
+    def seal(self, value: str | None, context: str) -> bytes | None:
+        if self.keyring is None:
+            raise VaultLocked("No vault key configured.")
+        return self.keyring.seal(value, context)
+
+    def unseal(self, sealed: bytes | None, context: str) -> str | None:
+        if self.keyring is None:
+            raise VaultLocked("No vault key configured.")
+        return self.keyring.open(sealed, context)
+
+    def audit(self, action: str, actor_id: str | None, record: str, *, who: str, user_id: int | None = None) -> None:
+        """Record a read (or export, or deletion) of vault data."""
+        with transaction(self.vault):
+            self.vault["audit"].insert(
+                {"at": now(), "user_id": user_id, "who": who, "action": action, "actor_id": actor_id, "record": record}
+            )
+
+    # -- backup ----------------------------------------------------------
+
+    def backup(self, dest: str | Path) -> list[Path]:
+        """Copy both databases with SQLite's online backup API into the folder `dest`.
+
+        Safe while the service runs: each copy is a consistent snapshot. Raises
+        SymbioseError with a clear message (e.g. disk full) and leaves no partial file.
+        """
+        dest = Path(dest)
+        dest.mkdir(parents=True, exist_ok=True)
+        written = []
+        sources = [(PUBLIC_DB, self.public)] + ([(VAULT_DB, self.vault)] if self.has_vault else [])
+        for name, db in sources:
+            target = dest / name
+            partial = dest / (name + ".partial")
+            try:
+                out = sqlite3.connect(str(partial))
+                try:
+                    db.conn.backup(out)
+                finally:
+                    out.close()
+                partial.replace(target)
+            except (sqlite3.Error, OSError) as exc:
+                partial.unlink(missing_ok=True)
+                raise SymbioseError(f"Backup of {name} to {dest} failed: {exc}") from exc
+            written.append(target)
+        return written

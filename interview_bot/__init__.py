@@ -1,0 +1,18 @@
+"""The Symbiose web service: interview, facilitator workspace, CLI and digests."""
+from __future__ import annotations
+
+from flask import Flask
+
+from . import auth, db, errors, views
+from .settings import load_settings
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the Flask app; settings come from SYMBIOSE_* variables, then `config`."""
+    app = Flask(__name__)
+    load_settings(app, config)
+    db.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(auth.bp)
+    return app

@@ -1,0 +1,29 @@
+"""Domain errors become clear pages, never a 500 with a stack trace."""
+from __future__ import annotations
+
+from flask import Flask, render_template
+
+from data import SymbioseError, UnknownActor, UnknownTerritory, VaultLocked
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(UnknownTerritory)
+    @app.errorhandler(UnknownActor)
+    def not_found(exc: SymbioseError):
+        return render_template("error.html", title="Not found", message=str(exc)), 404
+
+    @app.errorhandler(VaultLocked)
+    def vault_locked(exc: VaultLocked):
+        app.logger.error("vault locked: %s", exc)
+        return render_template(
+            "error.html", title="Service unavailable",
+            message="The confidential data store cannot be opened. The administrator has been told.",
+        ), 503
+
+    @app.errorhandler(SymbioseError)
+    def domain_error(exc: SymbioseError):
+        return render_template("error.html", title="Request refused", message=str(exc)), 400
+
+    @app.errorhandler(404)
+    def page_not_found(_exc):
+        return render_template("error.html", title="Not found", message="This page does not exist."), 404
