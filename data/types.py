@@ -145,3 +145,47 @@ class Resource:
     temp_band: str | None = None
     sharing: Sharing = "anonymous"
     embedding: bytes | None = None
+
+
+ProposalKind = Literal["exchange", "sharing", "pooling"]
+
+
+@dataclass(frozen=True)
+class ActorFacts:
+    """What the matcher knows of an actor: pseudonym, import ref, coarse kind, sector and place."""
+
+    id: str
+    ref: str
+    kind: str = "company"
+    naf_division: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass
+class ScorePart:
+    """One visible part of a proposal's score, with the facts that explain it."""
+
+    name: str  # taxonomy, text, quantity, distance, timing, regulatory, history
+    value: float  # in [0, 1]
+    weight: float
+    facts: dict = field(default_factory=dict)
+
+
+@dataclass
+class Proposal:
+    """A proposed synergy between actors of one territory (public partition only)."""
+
+    id: str
+    kind: ProposalKind
+    node_id: str  # the resource at stake (the offer's node for an exchange, the shared need's for pooling)
+    score: float
+    supplier: str | None = None  # actor ids (pseudonyms)
+    receiver: str | None = None
+    members: tuple[str, ...] = ()  # pooling
+    resources: tuple[str, ...] = ()  # resource ids involved
+    parts: list[ScorePart] = field(default_factory=list)
+    latent: bool = False  # the receiver did not declare the need; their activity typically uses it
+    caveats: tuple[str, ...] = ()  # regulatory questions to check (taxonomy caveat names)
+    visibility: Sharing = "anonymous"  # the most restrictive sharing level of the resources involved
+    fingerprint: str = ""  # hash of the public facts the proposal was computed from
