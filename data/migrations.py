@@ -135,7 +135,16 @@ def p001_initial(db: sqlite_utils.Database) -> None:
     db["synonym"].create_index(["lang", "phrase"], unique=True)
 
 
-PUBLIC_MIGRATIONS: list[Migration] = [p001_initial]
+def p002_proposal_details(db: sqlite_utils.Database) -> None:
+    db["proposal"].add_column("latent", int)
+    db["proposal"].add_column("caveats", str)  # JSON list of taxonomy caveat names
+    db["proposal"].add_column("visibility", str)  # most restrictive sharing level involved
+    db["proposal"].add_column("snoozed_until", str)
+    db["proposal"].create_index(["supplier_id"])
+    db["proposal"].create_index(["receiver_id"])
+
+
+PUBLIC_MIGRATIONS: list[Migration] = [p001_initial, p002_proposal_details]
 
 
 # ---------------------------------------------------------------- vault.db

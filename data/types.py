@@ -68,6 +68,7 @@ class NormalisedItem:
     mention: Mention
     candidates: list[Candidate] = field(default_factory=list)
     unknown: bool = False
+    embedding: bytes | None = None  # float16 vector of the mention, stored with the resource
 
     @property
     def best(self) -> Candidate | None:
