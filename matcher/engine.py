@@ -1,0 +1,157 @@
+"""`propose`: the whole matcher as one pure function over plain data.
+
+Full run: every offer node's exchanges, sharing and latent receivers, then every
+pooling key. Incremental run (`only_actor`): the same code over a focused subset
+of the resources, chosen so that each proposal involving the actor is computed
+from exactly the candidates the full run would see:
+
+- the actor's offers, and every other offer that could reach one of the actor's
+  needs or the actor as a latent receiver (right node, within its `max_km`);
+- for each of those offers, every need it could be paired with (right node,
+  within reach or without a location), so its top receivers are the full run's;
+- for pooling, every need under the pooling keys of the actor's needs.
+
+Scores depend only on the pair (or group) they describe, never on the rest of the
+territory, which is what makes the two runs agree.
+"""
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+
+from data.taxonomy import Taxonomy
+from data.types import ActorFacts, Proposal, Resource
+
+from .blocking import Links, cos_floor, links_for, pairs_by_group
+from .comparators.distance import haversine_km
+from .exchange import ExchangeFinder
+from .history import History
+from .pooling import PoolKey, Pooler, pooling_keys
+from .settings import MatcherSettings
+from .table import ActorTable, ResourceTable, usable
+
+_MARGIN_KM = 1e-6  # the focus may only widen the search: exact filters run later
+
+
+def propose(
+    resources: list[Resource],
+    actors: list[ActorFacts],
+    taxonomy: Taxonomy,
+    *,
+    history: History | None = None,
+    settings: MatcherSettings | None = None,
+    only_actor: str | None = None,
+) -> list[Proposal]:
+    """Proposals (exchanges, sharing, latent exchanges, pooling) sorted by descending score, then id.
+
+    Deterministic: the same input, in any order, gives the same proposals with the
+    same ids. With `only_actor`, only the proposals involving that actor, exactly
+    as a full run would give them.
+    """
+    with _collector_paused():
+        return _propose(resources, actors, taxonomy, history or History(), settings or MatcherSettings(), only_actor)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while proposals are built.
+
+    A run creates hundreds of thousands of small objects (proposals, parts, facts)
+    and none of them forms a reference cycle; without the pause, the collector
+    rescans the growing heap again and again and the run takes about three times
+    longer. Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _propose(resources: list[Resource], actors: list[ActorFacts], taxonomy: Taxonomy, history: History,
+             settings: MatcherSettings, only_actor: str | None) -> list[Proposal]:
+    actor_table = ActorTable.build(actors)
+    links = links_for(taxonomy, settings.default_max_km)
+    rows = usable(resources, taxonomy)
+    if only_actor is None:
+        keys = pooling_keys(taxonomy, {r.node_id for r in rows if r.direction == "need"},  # type: ignore[misc]
+                            settings.pool_parent_min_depth)
+    else:
+        rows, keys = _focus(rows, actor_table, links, only_actor, settings)
+    table = ResourceTable.build(rows, actor_table, taxonomy)
+    proposals = ExchangeFinder(table, actor_table, links, settings, history, only_actor).run()
+    proposals += Pooler(table, actor_table, taxonomy, links, settings, history).run(keys, only_actor)
+    if only_actor is not None:
+        proposals = [p for p in proposals if only_actor in (p.supplier, p.receiver) or only_actor in p.members]
+    proposals.sort(key=lambda p: (-p.score, p.id))
+    return proposals
+
+
+def _focus(rows: list[Resource], actors: ActorTable, links: Links, actor_id: str,
+           settings: MatcherSettings) -> tuple[list[Resource], set[PoolKey]]:
+    """The resources and pooling keys an incremental run needs (see the module docstring)."""
+    taxonomy = links.taxonomy
+    index = actors.index
+    codes = np.array([index.get(r.actor_id, -1) for r in rows], dtype=np.int64)
+    known = codes >= 0
+    lat = np.where(known, actors.lat[np.where(known, codes, 0)], np.nan) if rows else np.zeros(0)
+    lon = np.where(known, actors.lon[np.where(known, codes, 0)], np.nan) if rows else np.zeros(0)
+    offers_by_node: dict[str, list[int]] = {}
+    needs_by_node: dict[str, list[int]] = {}
+    offers: list[int] = []
+    my_needs: set[str] = set()
+    for i, r in enumerate(rows):
+        if r.direction == "offer":
+            offers_by_node.setdefault(r.node_id, []).append(i)  # type: ignore[arg-type]
+            if r.actor_id == actor_id:
+                offers.append(i)
+        else:
+            needs_by_node.setdefault(r.node_id, []).append(i)  # type: ignore[arg-type]
+            if r.actor_id == actor_id:
+                my_needs.add(r.node_id)  # type: ignore[arg-type]
+    keys = pooling_keys(taxonomy, my_needs, settings.pool_parent_min_depth)
+    me = index.get(actor_id)
+    my_lat, my_lon = (actors.lat[me], actors.lon[me]) if me is not None else (np.nan, np.nan)
+    my_division = actors.division[me] if me is not None else None
+
+    # Offers that may reach the actor: as a receiver of a declared need, or as a latent receiver.
+    reaching: set[str] = {o for n in my_needs for o in links.offers_for(n)}
+    latent_nodes = ({o for o in offers_by_node if my_division in links.latent_for(o)}
+                    if settings.latent and my_division and not np.isnan(my_lat) else set())
+    for node in sorted((reaching | latent_nodes) & set(offers_by_node)):
+        candidates = np.array(offers_by_node[node], dtype=np.int64)
+        km = haversine_km(lat[candidates], lon[candidates], my_lat, my_lon)
+        close = np.zeros(candidates.size, dtype=bool)
+        if node in reaching:  # without a location, any offer may reach a declared need
+            close |= np.isnan(km) | (km <= links.max_km(node) + _MARGIN_KM)
+        if node in latent_nodes:
+            close |= km <= links.max_km(node) * settings.latent_reach + _MARGIN_KM
+        offers.extend(candidates[close].tolist())
+
+    # Every need those offers could be paired with, so their rankings are complete.
+    keep = set(offers)
+    chosen_by_node: dict[str, list[int]] = {}
+    for i in sorted(keep):
+        chosen_by_node.setdefault(rows[i].node_id, []).append(i)  # type: ignore[arg-type]
+    cos_min = cos_floor(lat)
+    for node, offer_rows in chosen_by_node.items():
+        targets = [needs_by_node[n] for n in links.needs_for(node) if n in needs_by_node]
+        if not targets:
+            continue
+        left = np.array(offer_rows, dtype=np.int64)
+        right = np.concatenate([np.array(t, dtype=np.int64) for t in targets])
+        _, close, _, _ = pairs_by_group(left, np.zeros(left.size, np.int64), right, np.zeros(right.size, np.int64),
+                                        (lat, lat), (lon, lon), np.array([links.max_km(node) + _MARGIN_KM]), cos_min)
+        keep.update(close.tolist())
+
+    # Pooling: every need under the keys of the actor's needs.
+    for node, need_rows in needs_by_node.items():
+        if any(node == k.node or (not k.same and node.startswith(k.node + ".")) for k in keys):
+            keep.update(need_rows)
+    return [rows[i] for i in sorted(keep)], keys
+

@@ -1,0 +1,283 @@
+"""Exchanges and shared equipment: offers meeting declared needs, and latent receivers.
+
+Offer nodes are processed in batches of bounded size (memory stays bounded, and
+numpy's per-call overhead is shared by many nodes). For each batch: block
+candidate pairs through the node links and the spatial grid, drop pairs a hard
+rule forbids (same actor, too far, too cold; hazard was already applied to the
+links), score the rest with numpy, keep each receiver's best pair and each
+offer's `top_receivers` best receivers. Latent receivers (actors whose sector
+typically uses the offer but who declared no matching need) are found the same
+way, at most `latent_per_offer` of them, scored below declared ones.
+
+Every decision depends only on an offer and its own candidates, never on which
+batch it fell in: that is what lets an incremental run reproduce a full run.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from data.types import Proposal, Resource
+
+from . import ids
+from .blocking import Links, NodeLink, cos_floor, pairs_by_group
+from .comparators import distance
+from .history import History
+from .ranking import per_offer, prune, ranked
+from .scoring import (
+    NEUTRAL, FactsBuilder, bounds, cheap_parts, combine, link_columns, ordered, temperature_filter, text_part,
+)
+from .settings import MatcherSettings
+from .table import ActorTable, ResourceTable
+
+VISIBILITY_ORDER = {"named": 0, "anonymous": 1, "facilitator": 2}
+BATCH_PAIRS = 2_000_000  # rough bound on candidate pairs blocked at once (before the distance filter)
+_NOBODY = -(1 << 40)
+
+Batch = list[tuple[str, np.ndarray, list[NodeLink]]]  # (offer node, offer rows, links to needs present)
+
+
+def most_restrictive(resources: list[Resource]) -> str:
+    """The visibility of a proposal: the strictest sharing choice among its resources."""
+    return max((r.sharing for r in resources), key=lambda s: VISIBILITY_ORDER.get(s, 2), default="anonymous")
+
+
+class ExchangeFinder:
+    """Finds exchange, sharing and latent proposals over one resource table."""
+
+    def __init__(self, table: ResourceTable, actors: ActorTable, links: Links,
+                 settings: MatcherSettings, history: History, only_actor: str | None = None) -> None:
+        self.table, self.actors, self.links = table, actors, links
+        self.settings, self.history = settings, history
+        self.offers_by_node = table.by_node(offers=True)
+        self.needs_by_node = table.by_node(offers=False)
+        self.cos_min = cos_floor(table.lat, actors.lat)
+        self.slack = len(history.rejected)  # rejected proposals give their place to the next ones
+        located = ~np.isnan(actors.lat) & ~np.isnan(actors.lon)
+        by_division: dict[str, list[int]] = {}
+        for i, division in enumerate(actors.division):
+            if division and located[i]:
+                by_division.setdefault(division, []).append(i)
+        self.actors_by_division = {d: np.array(v, dtype=np.int64) for d, v in by_division.items()}
+        # Incremental runs rank every candidate but build only this actor's proposals.
+        self.only = None if only_actor is None else _code_of(table, actors, only_actor)
+        self.found: dict[str, Proposal] = {}
+        self.facts = FactsBuilder(table, settings, history)
+        self._row_facts_cache: dict[int, str] = {}
+        self._actor_facts_cache: dict[int, str] = {}
+
+    def run(self) -> list[Proposal]:
+        for batch in self._batches():
+            self._declared(batch)
+            if self.settings.latent:
+                self._latent(batch)
+        return list(self.found.values())
+
+    def _batches(self) -> Iterator[Batch]:
+        batch: Batch = []
+        size = 0
+        for node in sorted(self.offers_by_node):
+            rows = self.offers_by_node[node]
+            present = [link for need, link in self.links.needs_for(node).items() if need in self.needs_by_node]
+            estimate = rows.size * max(1, sum(self.needs_by_node[link.need_node].size for link in present))
+            if batch and size + estimate > BATCH_PAIRS:
+                yield batch
+                batch, size = [], 0
+            batch.append((node, rows, present))
+            size += estimate
+        if batch:
+            yield batch
+
+    # ------------------------------------------------------------ shared steps
+
+    def _keep(self, proposal: Proposal) -> None:
+        """Two offers of one supplier on one node may reach the same receiver: keep the better."""
+        known = self.found.get(proposal.id)
+        if known is None or proposal.score > known.score:
+            self.found[proposal.id] = proposal
+
+    def _row_facts(self, i: int) -> str:
+        facts = self._row_facts_cache.get(i)
+        if facts is None:
+            r = self.table.rows[i]
+            facts = self._row_facts_cache[i] = ids.resource_facts(r, self.actors.get(r.actor_id))
+        return facts
+
+    def _actor_facts(self, a: int) -> str:
+        facts = self._actor_facts_cache.get(a)
+        if facts is None:
+            facts = self._actor_facts_cache[a] = ids.actor_facts(self.actors.facts[a])
+        return facts
+
+    def _accept(self, chosen: np.ndarray, offer: np.ndarray, limit: int, proposal_id: Callable[[int], str],
+                facts_print: Callable[[int], str], supplier: np.ndarray,
+                receiver: np.ndarray) -> tuple[list[int], list[tuple[str, str]]]:
+        """Walk each offer's ranked candidates, skipping rejected proposals, until `limit` are accepted.
+
+        Ids and fingerprints are computed only where needed: a fingerprint only for
+        a proposal kept or whose id was rejected, and in an incremental run without
+        rejections, nothing at all for proposals of other actors.
+        """
+        rejected = self.history.rejected
+        kept, keys = [], []
+        for group in per_offer(offer[chosen]):
+            accepted = 0
+            for k in chosen[group].tolist():
+                if accepted >= limit:
+                    break
+                mine = self.only is None or self.only in (supplier[k], receiver[k])
+                if not mine and not rejected:
+                    accepted += 1
+                    continue
+                pid = proposal_id(k)
+                if pid in rejected and rejected[pid] == facts_print(k):
+                    continue
+                accepted += 1
+                if mine:
+                    kept.append(k)
+                    keys.append((pid, facts_print(k)))
+        return kept, keys
+
+    # ------------------------------------------------------------ declared needs
+
+    def _declared(self, batch: Batch) -> None:
+        table, settings = self.table, self.settings
+        present = [link for _, _, links in batch for link in links]
+        if not present:
+            return
+        lefts = [rows for _, rows, links in batch for _ in links]
+        rights = [self.needs_by_node[link.need_node] for link in present]
+        left, right = np.concatenate(lefts), np.concatenate(rights)
+        codes = np.arange(len(present))
+        left_group = np.repeat(codes, [a.size for a in lefts])
+        right_group = np.repeat(codes, [a.size for a in rights])
+        columns = link_columns(present, settings, self.history)
+        o, n, link, km = pairs_by_group(left, left_group, right, right_group, (table.lat, table.lat),
+                                        (table.lon, table.lon), columns["max_km"], self.cos_min)
+        keep = table.actor_code[o] != table.actor_code[n]
+        allowed, borderline = temperature_filter(table, o, n, columns["heat"][link])
+        keep &= allowed
+        o, n, link, km, borderline = o[keep], n[keep], link[keep], km[keep], borderline[keep]
+        parts = cheap_parts(table, o, n, link, km, borderline, columns, settings)
+        lower, upper = bounds(parts, settings)
+        limit = settings.top_receivers + self.slack
+        keep = prune(o, table.actor_code[n], lower, upper, n, limit, settings.min_score)
+        o, n, link, km, borderline = o[keep], n[keep], link[keep], km[keep], borderline[keep]
+        parts = {name: values[keep] for name, values in parts.items()}
+        parts["text"], with_vectors = text_part(table, o, n, settings, block=table.node_code[o])
+        parts = ordered(parts)
+        score = combine(parts, settings)
+        good = np.flatnonzero(score >= settings.min_score)
+        chosen = good[ranked(o[good], table.actor_code[n[good]], score[good], n[good], limit)]
+
+        def proposal_id(k: int) -> str:
+            node_link = present[int(link[k])]
+            return ids.exchange_id(node_link.kind, table.actor_ids[int(o[k])], table.actor_ids[int(n[k])],
+                                   node_link.offer_node, node_link.need_node)
+
+        def facts_print(k: int) -> str:
+            return ids.fingerprint((self._row_facts(int(o[k])), self._row_facts(int(n[k]))))
+
+        kept, keys = self._accept(chosen, o, settings.top_receivers, proposal_id, facts_print,
+                                  table.actor_code[o], table.actor_code[n])
+        if not kept:
+            return
+        k = np.array(kept, dtype=np.int64)
+        built = self.facts.declared(o[k], n[k], present, link[k], {name: v[k] for name, v in parts.items()},
+                                    km[k], borderline[k], with_vectors[k])
+        for (pid, fingerprint), oi, ni, code, s, score_parts in zip(
+                keys, o[k].tolist(), n[k].tolist(), link[k].tolist(), score[k].tolist(), built):
+            node_link = present[code]
+            offer, need = table.rows[oi], table.rows[ni]
+            self._keep(Proposal(
+                id=pid, kind=node_link.kind, node_id=node_link.offer_node, score=round(s, 4),  # type: ignore[arg-type]
+                supplier=offer.actor_id, receiver=need.actor_id, resources=(offer.id, need.id), parts=score_parts,
+                latent=False, caveats=node_link.caveats, visibility=most_restrictive([offer, need]),  # type: ignore[arg-type]
+                fingerprint=fingerprint,
+            ))
+
+    # ------------------------------------------------------------ latent receivers
+
+    def _latent(self, batch: Batch) -> None:
+        table, actors, settings = self.table, self.actors, self.settings
+        latent_links: list[NodeLink] = []
+        divisions: list[str] = []
+        node_of_link: list[int] = []
+        lefts, rights, reach = [], [], []
+        declared_keys = []
+        for index, (node, rows, present) in enumerate(batch):
+            rows = rows[~np.isnan(table.lat[rows]) & ~np.isnan(table.lon[rows])]
+            relations = self.links.latent_for(node)
+            groups = [d for d in sorted(relations) if d in self.actors_by_division]
+            if rows.size == 0 or not groups:
+                continue
+            for d in groups:
+                latent_links.append(self.links.latent_link(node, relations[d]))
+                divisions.append(d)
+                node_of_link.append(index)
+                lefts.append(rows)
+                rights.append(self.actors_by_division[d])
+                reach.append(self.links.max_km(node) * settings.latent_reach)
+            # Actors with a declared need this offer can meet get a real exchange instead.
+            needers = [table.actor_code[self.needs_by_node[link.need_node]] for link in present]
+            if needers:
+                declared_keys.append(index * (1 << 32) + np.unique(np.concatenate(needers)))
+        if not latent_links:
+            return
+        codes = np.arange(len(latent_links))
+        left, right = np.concatenate(lefts), np.concatenate(rights)
+        o, a, link, km = pairs_by_group(
+            left, np.repeat(codes, [x.size for x in lefts]), right, np.repeat(codes, [x.size for x in rights]),
+            (table.lat, actors.lat), (table.lon, actors.lon), np.array(reach), self.cos_min)
+        keep = a != table.actor_code[o]
+        if declared_keys:
+            keep &= ~np.isin(np.array(node_of_link)[link] * (1 << 32) + a, np.concatenate(declared_keys))
+        o, a, link, km = o[keep], a[keep], link[keep], km[keep]
+        if o.size == 0:
+            return
+        columns = link_columns(latent_links, settings, self.history)
+        neutral = np.full(o.size, NEUTRAL)
+        parts = {
+            "taxonomy": columns["taxonomy"][link], "text": neutral, "quantity": neutral,
+            "distance": distance.scores(km, columns["max_km"][link], settings.distance_floor), "timing": neutral,
+            "regulatory": columns["regulatory"][link], "history": columns["history"][link],
+        }
+        score = settings.latent_cap * combine(parts, settings)
+        chosen = ranked(o, a, score, a, settings.latent_per_offer + self.slack)
+
+        def proposal_id(k: int) -> str:
+            node_link = latent_links[int(link[k])]
+            return ids.exchange_id(node_link.kind, table.actor_ids[int(o[k])], actors.facts[int(a[k])].id,
+                                   node_link.offer_node, "")
+
+        def facts_print(k: int) -> str:
+            return ids.fingerprint((self._row_facts(int(o[k])), self._actor_facts(int(a[k]))))
+
+        kept, keys = self._accept(chosen, o, settings.latent_per_offer, proposal_id, facts_print, table.actor_code[o], a)
+        if not kept:
+            return
+        k = np.array(kept, dtype=np.int64)
+        built = self.facts.latent(o[k], latent_links, link[k], divisions, {name: v[k] for name, v in parts.items()}, km[k])
+        for (pid, fingerprint), oi, ai, code, s, score_parts in zip(
+                keys, o[k].tolist(), a[k].tolist(), link[k].tolist(), score[k].tolist(), built):
+            offer, node_link = table.rows[oi], latent_links[code]
+            self._keep(Proposal(
+                id=pid, kind=node_link.kind, node_id=node_link.offer_node, score=round(s, 4),  # type: ignore[arg-type]
+                supplier=offer.actor_id, receiver=actors.facts[ai].id, resources=(offer.id,), parts=score_parts,
+                latent=True, caveats=node_link.caveats, visibility=most_restrictive([offer]),  # type: ignore[arg-type]
+                fingerprint=fingerprint,
+            ))
+
+
+def _code_of(table: ResourceTable, actors: ActorTable, actor_id: str) -> int:
+    """An actor's code in the tables (negative when missing from the actor list)."""
+    if actor_id in actors.index:
+        return actors.index[actor_id]
+    for code, name in zip(table.actor_code.tolist(), table.actor_ids):
+        if name == actor_id:
+            return code
+    return _NOBODY
+
+
+__all__ = ["ExchangeFinder", "most_restrictive"]

@@ -1,0 +1,192 @@
+"""Resources and actors as numpy columns, so comparators score many pairs at once.
+
+Rows are sorted by id, so everything computed from a table (candidate order, tie
+breaks) is independent of the order the caller passed the data in.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from data.taxonomy import Taxonomy
+from data.types import ActorFacts, Resource
+
+from .comparators import text, timing
+from .comparators.regulatory import node_temperature, parse_band
+
+SKIPPED_STATUSES = frozenset({"unknown"})
+
+
+def usable(resources: Iterable[Resource], taxonomy: Taxonomy) -> list[Resource]:
+    """Resources the matcher can reason about: a known, confirmed-or-proposed node and a direction."""
+    nodes = taxonomy.nodes
+    return [
+        r for r in resources
+        if r.node_id in nodes and r.status not in SKIPPED_STATUSES and r.direction in ("offer", "need")
+    ]
+
+
+@dataclass
+class ActorTable:
+    """Actors sorted by id, with their coordinates as float columns (NaN when unknown)."""
+
+    facts: list[ActorFacts]
+    index: dict[str, int]
+    lat: np.ndarray
+    lon: np.ndarray
+    division: list[str | None]
+
+    @classmethod
+    def build(cls, actors: Iterable[ActorFacts]) -> ActorTable:
+        facts = sorted({a.id: a for a in actors}.values(), key=lambda a: a.id)
+        return cls(
+            facts=facts,
+            index={a.id: i for i, a in enumerate(facts)},
+            lat=np.array([np.nan if a.lat is None else float(a.lat) for a in facts], dtype=np.float64),
+            lon=np.array([np.nan if a.lon is None else float(a.lon) for a in facts], dtype=np.float64),
+            division=[a.naf_division for a in facts],
+        )
+
+    def get(self, actor_id: str) -> ActorFacts | None:
+        i = self.index.get(actor_id)
+        return None if i is None else self.facts[i]
+
+
+@dataclass
+class ResourceTable:
+    """One row per usable resource; see `build` for the meaning of each column."""
+
+    rows: list[Resource]
+    actor_code: np.ndarray  # index into the ActorTable; negative (one code per id) when unknown
+    actor_ids: list[str]
+    is_offer: np.ndarray
+    node_code: np.ndarray  # index into `nodes`
+    nodes: list[str]
+    lat: np.ndarray
+    lon: np.ndarray
+    qlo: np.ndarray
+    qhi: np.ndarray
+    unit_code: np.ndarray  # index into `units`, -1 when unknown
+    units: list[str]
+    tlo: np.ndarray  # temperature band, or the node's temp_c when the text gave none
+    thi: np.ndarray
+    temp_from_text: np.ndarray
+    months: np.ndarray  # 12-bit masks
+    head_code: np.ndarray
+    heads: list[str]
+    emb_row: np.ndarray  # row in `emb`, -1 without a usable embedding
+    emb_size: np.ndarray  # the vector's own size: only vectors of one size are compared
+    emb: np.ndarray  # quantised unit vectors (comparators.text.quantise)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @classmethod
+    def build(cls, resources: Iterable[Resource], actors: ActorTable, taxonomy: Taxonomy) -> ResourceTable:
+        rows = sorted(resources, key=lambda r: r.id)
+        n = len(rows)
+        nodes = sorted({r.node_id for r in rows if r.node_id})
+        node_index = {nid: i for i, nid in enumerate(nodes)}
+        units = sorted({r.unit for r in rows if r.unit})
+        unit_index = {u: i for i, u in enumerate(units)}
+        heads = sorted({r.head or "" for r in rows})
+        head_index = {h: i for i, h in enumerate(heads)}
+        node_temp = {nid: node_temperature(taxonomy, nid) for nid in nodes}
+
+        # Actors missing from the actor list get distinct negative codes: still told apart, no location.
+        missing = {a: -1 - k for k, a in enumerate(sorted({r.actor_id for r in rows} - set(actors.index)))}
+        actor_code = np.array([actors.index.get(r.actor_id, missing.get(r.actor_id, -1)) for r in rows], dtype=np.int64)
+        known = actor_code >= 0
+        lat = np.full(n, np.nan)
+        lon = np.full(n, np.nan)
+        lat[known] = actors.lat[actor_code[known]]
+        lon[known] = actors.lon[actor_code[known]]
+
+        qlo, qhi = np.full(n, np.nan), np.full(n, np.nan)
+        tlo, thi = np.full(n, np.nan), np.full(n, np.nan)
+        temp_from_text = np.zeros(n, dtype=bool)
+        for i, r in enumerate(rows):
+            band = _quantity_band(r)
+            if band:
+                qlo[i], qhi[i] = band
+            temp = parse_band(r.temp_band)
+            temp_from_text[i] = temp is not None
+            temp = temp or node_temp[r.node_id]  # type: ignore[index]
+            if temp:
+                tlo[i], thi[i] = temp
+
+        emb_row, emb_size, emb = _embeddings(rows)
+
+        return cls(
+            rows=rows,
+            actor_code=actor_code,
+            actor_ids=[r.actor_id for r in rows],
+            is_offer=np.array([r.direction == "offer" for r in rows], dtype=bool),
+            node_code=np.array([node_index[r.node_id] for r in rows], dtype=np.int64),  # type: ignore[index]
+            nodes=nodes,
+            lat=lat, lon=lon, qlo=qlo, qhi=qhi,
+            unit_code=np.array([unit_index[r.unit] if r.unit else -1 for r in rows], dtype=np.int64),
+            units=units,
+            tlo=tlo, thi=thi, temp_from_text=temp_from_text,
+            months=np.array([timing.mask(r.months) for r in rows], dtype=np.int64),
+            head_code=np.array([head_index[r.head or ""] for r in rows], dtype=np.int64),
+            heads=heads,
+            emb_row=emb_row, emb_size=emb_size, emb=emb,
+        )
+
+    def node_of(self, i: int) -> str:
+        return self.nodes[int(self.node_code[i])]
+
+    def by_node(self, offers: bool) -> Mapping[str, np.ndarray]:
+        """Node id → row indices (ascending) of the offers or of the needs on that node."""
+        rows = np.flatnonzero(self.is_offer == offers)
+        codes = self.node_code[rows]
+        order = np.argsort(codes, kind="stable")
+        rows, codes = rows[order], codes[order]
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if rows.size else np.array([], dtype=np.int64)
+        ends = np.r_[starts[1:], rows.size]
+        return {self.nodes[int(codes[s])]: rows[s:e] for s, e in zip(starts, ends)}
+
+
+def _quantity_band(r: Resource) -> tuple[float, float] | None:
+    if r.band_low is not None and r.band_high is not None:
+        return float(r.band_low), float(r.band_high)
+    parsed = parse_band(r.quantity_band)
+    return parsed if parsed and parsed[1] > 0 else None
+
+
+def _embeddings(rows: list[Resource]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row of each resource in the matrix or -1, vector size of each or 0, quantised unit vectors).
+
+    Vectors of every size are kept (after a change of embedding model, older ones
+    remain until recomputed) but only vectors of the same size are ever compared.
+    Zero or non-finite vectors are dropped. Each vector depends only on its own
+    bytes, so any subset of the resources decodes the same way.
+    """
+    emb_row = np.full(len(rows), -1, dtype=np.int64)
+    emb_size = np.zeros(len(rows), dtype=np.int64)
+    by_size: dict[int, list[int]] = {}
+    for i, r in enumerate(rows):
+        if r.embedding and len(r.embedding) % 2 == 0:
+            by_size.setdefault(len(r.embedding) // 2, []).append(i)
+    if not by_size:
+        return emb_row, emb_size, np.zeros((0, 1), np.float32)
+    blocks, start = [], 0
+    width = max(by_size)
+    for size in sorted(by_size):
+        kept = by_size[size]
+        matrix = np.frombuffer(b"".join(rows[i].embedding for i in kept), dtype=np.float16)  # type: ignore[misc]
+        matrix = matrix.reshape(len(kept), size).astype(np.float32)
+        with np.errstate(invalid="ignore", over="ignore"):
+            norms = np.linalg.norm(matrix, axis=1)
+        good = (norms > 0) & np.isfinite(norms)
+        chosen = np.array(kept, dtype=np.int64)[good]
+        emb_row[chosen] = start + np.arange(chosen.size)
+        emb_size[chosen] = size
+        block = np.zeros((chosen.size, width), dtype=np.float32)
+        block[:, :size] = text.quantise(matrix[good] / norms[good, None])
+        blocks.append(block)
+        start += chosen.size
+    return emb_row, emb_size, np.concatenate(blocks)
