@@ -6,6 +6,7 @@ non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import secrets
 import sys
@@ -21,8 +22,15 @@ from data.actors import list_actors
 from data.importer import import_records, parse_file, parse_lines
 from data.territories import create_territory, create_user, get_territory
 
+from data.taxonomy import load_taxonomy
+from matcher import to_contract
+from nlp.normalise import get_normaliser
+
 from . import create_app
 from .auth.tokens import actor_link
+from .ingest import normalise_answer
+from .jsonl import normalised_line
+from .matching import counts_text, refresh, territory_actors
 
 DEMO_TERRITORY = "demo"
 DEMO_FACILITATOR = "animateur@demo.symbiose.example"
@@ -113,13 +121,13 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     with open_store(create=True) as store:
         create_territory(store, DEMO_TERRITORY, "Territoire de démonstration")
         report = import_records(store, DEMO_TERRITORY, parse_lines(data), on_answer=_normaliser(store))
-        _refresh_matches(store, DEMO_TERRITORY)
+        matches = _refresh_matches(store, DEMO_TERRITORY)
         password = secrets.token_urlsafe(12)
         _reset_demo_facilitator(store, password)
         territory = get_territory(store, DEMO_TERRITORY)
         first = next(iter(list_actors(store, territory["id"])))
         link = actor_link(first.id)
-    click.echo(f"Demo territory loaded: {report}.")
+    click.echo(f"Demo territory loaded: {report}; proposals: {matches}.")
     click.echo(f"Facilitator login: {DEMO_FACILITATOR} / {password}  (http://{host}:{port}/login)")
     click.echo(f"One actor's personal link: {link}")
     if not no_serve:
@@ -136,11 +144,17 @@ def _reset_demo_facilitator(store: Store, password: str) -> None:
 
 def _normaliser(store: Store):
     """The hook that turns each imported answer into resources (the language pipeline)."""
-    return None
+
+    def on_answer(actor, answer) -> None:
+        normalise_answer(store, actor, answer)
+
+    return on_answer
 
 
-def _refresh_matches(store: Store, slug: str) -> None:
-    """Recompute the territory's proposals (the matcher)."""
+def _refresh_matches(store: Store, slug: str) -> str:
+    """Recompute the territory's proposals (the matcher) and say what changed."""
+    _proposals, counts = refresh(store, slug)
+    return counts_text(counts) or "no change"
 
 
 @main.group("territory")
@@ -175,8 +189,63 @@ def territory_import(file: Path, slug: str) -> None:
     with open_store(create=True) as store:
         create_territory(store, slug)
         report = import_records(store, slug, records, on_answer=_normaliser(store))
-        _refresh_matches(store, slug)
-    click.echo(f"Imported {file} into {slug}: {report}.")
+        matches = _refresh_matches(store, slug)
+    click.echo(f"Imported {file} into {slug}: {report}; proposals: {matches}.")
+
+
+@main.command("match")
+@click.option("--territory", "slug", required=True, help="Territory slug.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Write one proposal per line as JSON (see ARCHITECTURE.md).")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Language of the explanations.")
+@with_appcontext
+@domain_errors
+def match_command(slug: str, as_jsonl: bool, lang: str) -> None:
+    """Recompute the proposals of a territory from its public data and list them, best first.
+
+    Decisions already taken (accepted, rejected, snoozed) are kept; a rejected pair
+    comes back only if its data changed. Reads the public partition only.
+    """
+    # The matcher reads the public partition only: the vault is not even opened.
+    with Store.open(current_app.config["DATA_DIR"], None) as store:
+        proposals, counts = refresh(store, slug)
+        actors = {a.id: a for a in territory_actors(store, get_territory(store, slug)["id"])}
+    taxonomy = load_taxonomy()
+    if as_jsonl:
+        for proposal in proposals:
+            click.echo(json.dumps(to_contract(proposal, actors, taxonomy, lang), ensure_ascii=False))
+        return
+    click.echo(f"{len(proposals)} proposals for {slug} ({counts_text(counts) or 'no change'}).")
+    for proposal in proposals:
+        line = to_contract(proposal, actors, taxonomy, lang)
+        parties = ", ".join(line["members"]) if "members" in line else f"{line['supplier']} → {line['receiver']}"
+        click.echo(f"{line['score']:.2f}  {line['kind']:<8} {line['resource']['label']}: {parties}")
+
+
+@main.command("normalise")
+@click.option("--lang", type=click.Choice(["fr", "en"]), help="Language of the texts (default: detected per line).")
+@click.option("--top", default=3, show_default=True, type=click.IntRange(1, 20), help="Candidates per mention.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Write one JSON object per input line (the only format for now).")
+@click.option("--batch", default=64, show_default=True, type=click.IntRange(1, 10_000), help="Lines processed together.")
+def normalise_command(lang: str | None, top: int, as_jsonl: bool, batch: int) -> None:
+    """Read one text per line on stdin; write its resource mentions and taxonomy candidates.
+
+    Each output line is {"text", "items": [{"mention", "quantity", "unit", "candidates":
+    [{"id", "label", "low_codes", "score"}]}]}, in input order.
+    """
+    normaliser = get_normaliser()
+    stdin = click.get_text_stream("stdin", errors="replace")
+    pending: list[str] = []
+
+    def flush() -> None:
+        for text, items in zip(pending, normaliser.normalise_many(pending, lang=lang, top=top)):
+            click.echo(json.dumps(normalised_line(text, items), ensure_ascii=False))
+        pending.clear()
+
+    for line in stdin:
+        pending.append(line.rstrip("\r\n"))
+        if len(pending) >= batch:
+            flush()
+    flush()
 
 
 @main.group("user")
