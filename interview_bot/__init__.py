@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import auth, db, errors, views
+from . import auth, db, errors, views, web
 from .settings import load_settings
 
 
@@ -12,6 +12,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     load_settings(app, config)
     db.init_app(app)
+    web.init_app(app)
     errors.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(auth.bp)

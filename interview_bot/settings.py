@@ -23,6 +23,7 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "BASE_URL": ("http://127.0.0.1:8000", "public address of the service, used in links sent by email"),
     "LINK_MAX_AGE_DAYS": (30, "how long an actor's personal link stays valid"),
     "DEFAULT_LOCALE": ("fr", "language of pages and emails when the person has not chosen one"),
+    "RATELIMIT_STORAGE_URI": ("memory://", "where rate-limit counters live (e.g. redis://… when several workers serve)"),
     "WORKERS": (2, "gunicorn worker processes for `symbiose serve`"),
 }
 
