@@ -25,6 +25,7 @@ from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFProtect
 
 LOCALES = ("fr", "en")
+TRANSLATION_AREAS = ("common", "interview", "facilitator", "digest")
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -77,7 +78,8 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config.get("DEFAULT_LOCALE", "fr"))
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    # One catalogue per area (merged by Flask-Babel): translations/<area>/<lang>/LC_MESSAGES/messages.po
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(f"translations/{area}" for area in TRANSLATION_AREAS))
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
