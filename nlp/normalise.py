@@ -15,7 +15,9 @@ item is marked unknown and goes to the facilitator's queue.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,7 +30,7 @@ from data.types import Candidate, Mention, NormalisedItem
 from .embeddings import EmbeddingBackend, get_backend
 from .extract import extract_many
 from .lexicon import CONTAINERS
-from .hazard import hazard_cue
+from .hazard import clean_variant, hazard_cue
 from .lang import detect_language
 from .lexical import OTHER_LANG_WEIGHT, TermIndex
 from .semantic import NodeMatrix, build_matrix
@@ -46,12 +48,13 @@ class NormaliserSettings:
     semantic_spread: float = 0.03  # cosine gap below the best node that maps to a relative score of 0
     dimension_weight: float = 0.3  # the quantity's dimension agrees with the node's (t for a material, kW for heat…)
     flow_weight: float = 0.5  # a mass or volume per period ("5 t/semaine") is a material or water flow
-    hazard_weight: float = 0.2  # words saying "contaminated" (or "clean") move hazardous nodes up (or down)
+    hazard_weight: float = 0.4  # words saying "contaminated" (or "clean") move hazardous nodes up (or down)
     leaf_bonus: float = 0.1  # prefer the most specific node on a tie
-    conf_slope: float = 8.0  # confidence = sigmoid(slope * (score - centre) + margin_slope * margin)
-    conf_centre: float = 0.7
-    conf_margin_slope: float = 12.0
+    # Confidence = P(this candidate is right) = sigmoid(w0 + w · CONFIDENCE_FEATURES), a logistic
+    # regression fitted on the dev set's mentions by benchmarks/calibrate_normaliser.py.
+    confidence_weights: tuple[float, ...] = (-1.457, -0.46, 1.637, 7.256, -13.98, 4.336, 0.022, 0.685)
     unknown_below: float = 0.3  # confidence under which an item is "unknown" (facilitator's queue)
+    purpose_min_confidence: float = 0.3  # a need's stated purpose replaces its first candidate above this
 
 
 # Dimensions a quantity may have for a node of each dimension (materials are weighed or measured).
@@ -65,6 +68,34 @@ COMPATIBLE_DIMENSIONS = {
     "time": {"time", "count"},
     "length": {"length"},
 }
+
+
+# Evidence read by the confidence model, for one (mention, node) pair.
+CONFIDENCE_FEATURES = (
+    "head",  # lexical match of the mention's resource words with the node's terms (0–1)
+    "text",  # lexical match anywhere in the mention
+    "passage",  # cosine with the node's passage minus the median over nodes (how distinctive)
+    "term",  # best cosine with one of the node's terms minus the median
+    "margin",  # combined score minus the best other node's (negative below the first)
+    "quantity",  # the mention carries a quantity (stray fragments rarely do)
+    "words",  # log(1 + words in the head): one generic word is weak evidence
+)
+
+
+# "… pour la litière des box", "… for animal bedding": what a need is for. Offers reach use
+# targets through the taxonomy's `uses`, so a need named by its purpose meets every offer that can
+# serve it, not only the examples the actor happened to list ("drêches ou pulpes").
+PURPOSE_PATTERNS = {
+    "fr": re.compile(r"\b(?:pour|comme|en guise de|à utiliser en)\s+(?:faire\s+|fabriquer\s+)?(.{4,}?)\s*(?:[,;.(]|$)", re.IGNORECASE),
+    "en": re.compile(r"\b(?:for|as|to use as|to make)\s+(.{4,}?)\s*(?:[,;.(]|$)", re.IGNORECASE),
+}
+
+
+def purpose_clause(text: str, lang: str) -> str | None:
+    """The purpose a need states ("la ration des vaches"), or None."""
+    pattern = PURPOSE_PATTERNS.get(lang)
+    found = pattern.search(text) if pattern else None
+    return found.group(1).strip() if found else None
 
 
 def _without_containers(head: str) -> str:
@@ -90,7 +121,14 @@ class Normaliser:
         self.leaf = np.array([taxonomy[i].is_leaf for i in self.ids], dtype=np.float32)
         self.dimension = [taxonomy[i].dimension for i in self.ids]
         self.flow_root = np.array([taxonomy[i].root in ("material", "water") for i in self.ids], dtype=np.float32)
-        self.hazardous = np.array([taxonomy[i].hazardous for i in self.ids], dtype=np.float32)[None, :]
+        # +1 hazardous nodes, -1 nodes that are the explicitly clean variant ("sciure non traitée"):
+        # words saying "treated" or "soiled" raise the first and lower the second, "clean" does the opposite.
+        # Nodes other materials can be used as (animal feed, bedding, backfill…): what a purpose names.
+        targets = {t for n in taxonomy for t in n.uses if t in taxonomy and taxonomy[t].root == "material"}
+        self.use_target = np.array([nid in targets for nid in self.ids], dtype=bool)
+        self.hazardous = np.array([
+            1.0 if taxonomy[i].hazardous else (-1.0 if clean_variant(f"{taxonomy[i].label_fr} / {taxonomy[i].label_en}") else 0.0)
+            for i in self.ids], dtype=np.float32)[None, :]
 
     # -- resources, built lazily ------------------------------------------
 
@@ -184,27 +222,47 @@ class Normaliser:
         feats, vectors = self.features(mentions, lang)
         scores = self.combine(feats)
         out = []
-        for row in scores:
-            order = np.argsort(-row, kind="stable")[: max(top, 2)]
-            out.append(self._calibrate([(self.ids[j], float(row[j])) for j in order])[:top])
+        for row in range(len(mentions)):
+            order = [int(j) for j in np.argsort(-scores[row], kind="stable")[: max(top, 2)]]
+            candidates = []
+            for rank, j in enumerate(order[:top]):
+                other = order[1] if rank == 0 else order[0]
+                confidence = self.probability(self.confidence_features(feats, scores, mentions, row, j, other))
+                node = self.taxonomy[self.ids[j]]
+                candidates.append(Candidate(id=node.id, label=node.label_fr, score=round(confidence, 4),
+                                            low_codes=node.low, hazardous=node.hazardous))
+            out.append(candidates)
         return out, vectors
 
-    def _calibrate(self, ranked: list[tuple[str, float]]) -> list[Candidate]:
-        s = self.settings
-        if not ranked:
-            return []
-        best = ranked[0][1]
-        candidates = []
-        for i, (node_id, score) in enumerate(ranked):
-            margin = score - (ranked[1][1] if i == 0 and len(ranked) > 1 else best)
-            confidence = 1.0 / (1.0 + math.exp(-(s.conf_slope * (score - s.conf_centre) + s.conf_margin_slope * margin)))
-            node = self.taxonomy[node_id]
-            candidates.append(Candidate(id=node_id, label=node.label_fr, score=round(confidence, 4),
-                                        low_codes=node.low, hazardous=node.hazardous))
-        return candidates
+    @staticmethod
+    def confidence_features(feats: dict[str, np.ndarray], scores: np.ndarray, mentions: list[Mention],
+                            row: int, j: int, other: int) -> np.ndarray:
+        """The CONFIDENCE_FEATURES of node column `j` for mention `row` (`other`: the best other node)."""
+        mention = mentions[row]
+        head_words = len((mention.head or mention.text).split())
+        return np.array([
+            feats["head"][row, j],
+            feats["text"][row, j],
+            feats["passage"][row, j] - float(np.median(feats["passage"][row])),
+            feats["term"][row, j] - float(np.median(feats["term"][row])),
+            scores[row, j] - scores[row, other],
+            1.0 if mention.quantity is not None else 0.0,
+            math.log1p(head_words),
+        ], dtype=np.float64)
 
-    def normalise_many(self, texts: list[str], lang: str | None = None, top: int = 3) -> list[list[NormalisedItem]]:
-        """Extract the mentions of each text and rank candidates for each of them."""
+    def probability(self, x: np.ndarray, settings: NormaliserSettings | None = None) -> float:
+        weights = (settings or self.settings).confidence_weights
+        z = weights[0] + float(np.dot(weights[1:], x))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def normalise_many(self, texts: list[str], lang: str | None = None, top: int = 3,
+                       direction: str | None = None) -> list[list[NormalisedItem]]:
+        """Extract the mentions of each text and rank candidates for each of them.
+
+        With `direction="need"`, a material need that states its purpose ("pour la
+        litière") gets the use it names as first candidate when that is recognised
+        with enough confidence; the materials it listed follow as alternatives.
+        """
         langs = [lang or detect_language(t) for t in texts]
         results: list[list[NormalisedItem]] = [[] for _ in texts]
         for language in sorted(set(langs)):
@@ -219,10 +277,41 @@ class Normaliser:
                 unknown = not candidates or candidates[0].score < self.settings.unknown_below
                 results[i].append(NormalisedItem(mention=mention, candidates=candidates, unknown=unknown,
                                                  embedding=vector.astype(np.float16).tobytes()))
+            if direction == "need":
+                for i in positions:
+                    results[i] = [self._by_purpose(item, language, top) for item in results[i]]
         return results
 
-    def normalise(self, text: str, lang: str | None = None, top: int = 3) -> list[NormalisedItem]:
-        return self.normalise_many([text], lang=lang, top=top)[0]
+    def _by_purpose(self, item: NormalisedItem, lang: str, top: int) -> NormalisedItem:
+        """Put the use a material need states first (see `normalise_many`)."""
+        if not item.candidates or self.taxonomy[item.candidates[0].id].root != "material":
+            return item
+        if self.use_target[self.position[item.candidates[0].id]]:
+            return item  # already named by its use
+        clause = purpose_clause(item.mention.text, lang)
+        if not clause:
+            return item
+        clause_mention = Mention(text=clause, head=clause, lang=lang)
+        feats, _ = self.features([clause_mention], lang)
+        scores = self.combine(feats)
+        if not self.use_target[int(np.argmax(scores[0]))]:
+            return item  # the clause names something else than a use ("pour collecter les biodéchets")
+        scores[0, ~self.use_target] = -np.inf
+        order = np.argsort(-scores[0], kind="stable")
+        j, other = int(order[0]), int(order[1])
+        confidence = self.probability(self.confidence_features(feats, scores, [clause_mention], 0, j, other))
+        if confidence < self.settings.purpose_min_confidence:
+            return item
+        node = self.taxonomy[self.ids[j]]
+        label = node.label_en if lang == "en" else node.label_fr
+        first = Candidate(id=node.id, label=label, score=round(confidence, 4), low_codes=node.low, hazardous=node.hazardous)
+        rest = [c for c in item.candidates if c.id != node.id]
+        return dataclasses.replace(item, candidates=[first, *rest][:max(top, 1)],
+                                   unknown=confidence < self.settings.unknown_below)
+
+    def normalise(self, text: str, lang: str | None = None, top: int = 3,
+                  direction: str | None = None) -> list[NormalisedItem]:
+        return self.normalise_many([text], lang=lang, top=top, direction=direction)[0]
 
 
 @lru_cache(maxsize=1)
