@@ -46,7 +46,7 @@ def normalise_answer(store: Store, actor: Actor, answer: Answer, *, sharing: Sha
     direction = TOPIC_DIRECTION.get(answer.topic)
     if direction is None:
         return []
-    items = get_normaliser(extra_synonyms(store)).normalise(answer.text, lang=answer.lang or None)
+    items = get_normaliser(extra_synonyms(store)).normalise(answer.text, lang=answer.lang or None, direction=direction)
     kept = [item for item in items if not item.mention.negated]
     replace_resources(
         store, actor.id, answer.id,

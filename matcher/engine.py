@@ -25,7 +25,7 @@ import numpy as np
 from data.taxonomy import Taxonomy
 from data.types import ActorFacts, Proposal, Resource
 
-from .blocking import Links, cos_floor, links_for, pairs_by_group
+from .blocking import SHARING_ROOTS, Links, cos_floor, links_for, pairs_by_group
 from .comparators.distance import haversine_km
 from .exchange import ExchangeFinder
 from .history import History
@@ -114,7 +114,10 @@ def _focus(rows: list[Resource], actors: ActorTable, links: Links, actor_id: str
             needs_by_node.setdefault(r.node_id, []).append(i)  # type: ignore[arg-type]
             if r.actor_id == actor_id:
                 my_needs.add(r.node_id)  # type: ignore[arg-type]
-    keys = pooling_keys(taxonomy, my_needs, settings.pool_parent_min_depth)
+    # Pooling keys of the actor's needs, and of the equipment or space it offers (it may join
+    # a sharing group as the owner).
+    my_shared = {rows[i].node_id for i in offers if taxonomy[rows[i].node_id].root in SHARING_ROOTS}
+    keys = pooling_keys(taxonomy, my_needs | my_shared, settings.pool_parent_min_depth)
     me = index.get(actor_id)
     my_lat, my_lon = (actors.lat[me], actors.lon[me]) if me is not None else (np.nan, np.nan)
     my_division = actors.division[me] if me is not None else None
@@ -149,9 +152,15 @@ def _focus(rows: list[Resource], actors: ActorTable, links: Links, actor_id: str
                                         (lat, lat), (lon, lon), np.array([links.max_km(node) + _MARGIN_KM]), cos_min)
         keep.update(close.tolist())
 
-    # Pooling: every need under the keys of the actor's needs.
+    # Pooling: every need under the keys, and every offer that could join a group as its owner.
+    def under_keys(node: str) -> bool:
+        return any(node == k.node or (not k.same and node.startswith(k.node + ".")) for k in keys)
+
     for node, need_rows in needs_by_node.items():
-        if any(node == k.node or (not k.same and node.startswith(k.node + ".")) for k in keys):
+        if under_keys(node):
             keep.update(need_rows)
+    for node, offer_rows in offers_by_node.items():
+        if under_keys(node):
+            keep.update(offer_rows)
     return [rows[i] for i in sorted(keep)], keys
 

@@ -160,6 +160,8 @@ class ExchangeFinder:
         keep &= allowed
         o, n, link, km, borderline = o[keep], n[keep], link[keep], km[keep], borderline[keep]
         parts = cheap_parts(table, o, n, link, km, borderline, columns, settings)
+        parts["taxonomy"] = parts["taxonomy"] * np.minimum(table.certainty(o, settings.certainty_floor),
+                                                           table.certainty(n, settings.certainty_floor))
         lower, upper = bounds(parts, settings)
         limit = settings.top_receivers + self.slack
         keep = prune(o, table.actor_code[n], lower, upper, n, limit, settings.min_score)
@@ -207,7 +209,8 @@ class ExchangeFinder:
         lefts, rights, reach = [], [], []
         declared_keys = []
         for index, (node, rows, present) in enumerate(batch):
-            rows = rows[~np.isnan(table.lat[rows]) & ~np.isnan(table.lon[rows])]
+            rows = rows[~np.isnan(table.lat[rows]) & ~np.isnan(table.lon[rows])
+                        & (table.confidence[rows] >= settings.latent_min_confidence)]
             relations = self.links.latent_for(node)
             groups = [d for d in sorted(relations) if d in self.actors_by_division]
             if rows.size == 0 or not groups:
@@ -239,7 +242,8 @@ class ExchangeFinder:
         columns = link_columns(latent_links, settings, self.history)
         neutral = np.full(o.size, NEUTRAL)
         parts = {
-            "taxonomy": columns["taxonomy"][link], "text": neutral, "quantity": neutral,
+            "taxonomy": columns["taxonomy"][link] * table.certainty(o, settings.certainty_floor),
+            "text": neutral, "quantity": neutral,
             "distance": distance.scores(km, columns["max_km"][link], settings.distance_floor), "timing": neutral,
             "regulatory": columns["regulatory"][link], "history": columns["history"][link],
         }

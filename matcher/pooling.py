@@ -25,7 +25,7 @@ from data.taxonomy import Taxonomy
 from data.types import Proposal, ScorePart
 
 from . import ids
-from .blocking import Links, cos_floor, grid_join
+from .blocking import SHARING_ROOTS, Links, cos_floor, grid_join
 from .comparators import distance, history as history_part, regulatory, text, timing
 from .comparators.distance import haversine_km
 from .comparators.taxonomy import pooling_value
@@ -63,17 +63,52 @@ class Pooler:
         self.table, self.actors, self.taxonomy, self.links = table, actors, taxonomy, links
         self.settings, self.history = settings, history
         self.needs_by_node = table.by_node(offers=False)
+        self.offers_by_node = table.by_node(offers=True)
         self.cos_min = cos_floor(table.lat, actors.lat)
         self._same: dict[str, list[np.ndarray]] = {}
         self._caveats: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, ...], bool, float]] = {}
 
     def run(self, keys: Iterable[PoolKey], only_actor: str | None = None) -> list[Proposal]:
         """Pooling proposals for these keys (only the groups `only_actor` belongs to, when given)."""
-        found = [(key, group) for key in sorted(keys) for group in self._groups(key)
+        found = [(key, self._with_owner(key, group)) for key in sorted(keys) for group in self._groups(key)]
+        found = [(key, group) for key, group in found
                  if only_actor is None or only_actor in (self.table.actor_ids[int(r)] for r in group)]
         if not found:
             return []
         return self._proposals(found)
+
+    def _with_owner(self, key: PoolKey, group: np.ndarray) -> np.ndarray:
+        """A group sharing equipment or space also takes in the nearest actor who offers it.
+
+        Three actors who each need a shredder a few days a year, and a fourth whose
+        shredder stands idle, are one sharing group: the owner joins when within the
+        key's reach of every member (or without a known location), nearest first,
+        then by id.
+        """
+        if self.taxonomy[key.node].root not in SHARING_ROOTS:
+            return group
+        table = self.table
+        offers = self.offers_by_node.get(key.node) if key.same else None
+        if offers is None:
+            prefix = key.node + "."
+            parts = [rows for node, rows in self.offers_by_node.items() if node == key.node or node.startswith(prefix)]
+            offers = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+        members = set(table.actor_code[group].tolist())
+        offers = offers[~np.isin(table.actor_code[offers], list(members))]
+        if offers.size == 0:
+            return group
+        radius = self.links.max_km(key.node)
+        glat, glon = table.lat[group], table.lon[group]
+        best, best_key = None, None
+        for row in offers.tolist():
+            km = haversine_km(table.lat[row], table.lon[row], glat, glon)
+            known = km[~np.isnan(km)]
+            if known.size and known.max() > radius:
+                continue
+            rank = (float(known.max()) if known.size else float("inf"), table.actor_ids[row], table.rows[row].id)
+            if best_key is None or rank < best_key:
+                best, best_key = row, rank
+        return group if best is None else np.sort(np.append(group, best))
 
     def _rows(self, key: PoolKey) -> np.ndarray:
         if key.same:
@@ -207,7 +242,8 @@ class Pooler:
         decisions = [(history.realised_node_pairs.get((k.node, k.node), 0), history.rejected_node_pairs.get((k.node, k.node), 0))
                      for k, _ in keep]
         values = {
-            "taxonomy": np.array([pooling_value(key.same) for key, _ in keep]),
+            "taxonomy": np.array([pooling_value(key.same) * float(table.certainty(group, settings.certainty_floor).min())
+                                  for key, group in keep]),
             "text": np.bincount(pair_owner, similarity, len(keep)) / pair_counts,
             "quantity": 1.0 - 1.0 / sizes,  # more members, more to share
             "distance": distance.scores(spread, radius, settings.distance_floor),

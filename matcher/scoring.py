@@ -165,7 +165,8 @@ class FactsBuilder:
             r = ratio_list[k]
             timing_status = timing.status(om[k], nm[k])
             facts = {
-                "taxonomy": shared_facts["taxonomy"],
+                "taxonomy": {**shared_facts["taxonomy"],
+                             "confidence": [round(float(table.confidence[oi]), 2), round(float(table.confidence[ni]), 2)]},
                 "text": text_facts[vectors[k]],
                 "quantity": {"status": quantity.status(np.nan if r is None else r, ob is not None, nb is not None,
                                                        same_unit[k]),
@@ -194,7 +195,8 @@ class FactsBuilder:
             if shared_facts is None:
                 shared_facts = common[code] = self.link_facts(node_link, {"division": divisions[code]})
             facts = {
-                "taxonomy": shared_facts["taxonomy"], "text": none,
+                "taxonomy": {**shared_facts["taxonomy"], "confidence": [round(float(self.table.confidence[oi]), 2)]},
+                "text": none,
                 "quantity": {"status": "unknown", "offer_band": self.band(oi), "offer_unit": self.unit(oi)},
                 "distance": distance_facts(km_list[k], node_link.max_km), "timing": unknown,
                 "regulatory": shared_facts["regulatory"], "history": shared_facts["history"],

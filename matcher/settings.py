@@ -51,6 +51,11 @@ class MatcherSettings:
     marginal_temperature_penalty: float = _setting(
         0.25, "Regulatory score lost when the supply temperature is only borderline for the need.")
 
+    certainty_floor: float = _setting(
+        0.6, "Taxonomy part kept for a resource the normaliser recognised with confidence 0 (1 when "
+        "the actor or the facilitator confirmed it): certainty = floor + (1 - floor) × confidence.")
+    latent_min_confidence: float = _setting(
+        0.5, "An unconfirmed offer recognised with less confidence than this gets no latent receivers.")
     latent: bool = _setting(True, "Propose offers to actors whose activity typically uses them, without a declared need.")
     latent_per_offer: int = _setting(2, "At most this many latent receivers for each offer.")
     latent_cap: float = _setting(

@@ -79,6 +79,7 @@ class ResourceTable:
     emb_row: np.ndarray  # row in `emb`, -1 without a usable embedding
     emb_size: np.ndarray  # the vector's own size: only vectors of one size are compared
     emb: np.ndarray  # quantised unit vectors (comparators.text.quantise)
+    confidence: np.ndarray  # the normaliser's confidence in the node; 1 when the actor or facilitator confirmed it
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -134,7 +135,13 @@ class ResourceTable:
             head_code=np.array([head_index[r.head or ""] for r in rows], dtype=np.int64),
             heads=heads,
             emb_row=emb_row, emb_size=emb_size, emb=emb,
+            confidence=np.array([1.0 if r.status == "confirmed" else min(1.0, max(0.0, float(r.confidence or 0.0)))
+                                 for r in rows], dtype=np.float64),
         )
+
+    def certainty(self, rows: np.ndarray, floor: float) -> np.ndarray:
+        """How far the taxonomy relation of these rows can be trusted (see MatcherSettings.certainty_floor)."""
+        return floor + (1.0 - floor) * self.confidence[rows]
 
     def node_of(self, i: int) -> str:
         return self.nodes[int(self.node_code[i])]
