@@ -38,8 +38,9 @@ def pooled(items) -> list:
     return sorted(candidates, key=lambda c: -c.score)
 
 
-def evaluate(path: Path, verbose: bool) -> dict:
+def evaluate(path: Path, verbose: bool, lang: str | None = None) -> dict:
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [line for line in lines if lang is None or line.get("lang", "fr") == lang]
     normaliser = get_normaliser()
     hazardous = hazardous_codes()
     stats = {"n": 0, "code_n": 0, "code_top1": 0, "code_top3": 0, "strict_top1": 0, "haz_n": 0, "haz_top1": 0,
@@ -83,13 +84,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    parser.add_argument("--lang", choices=["fr", "en"], help="only the lines in this language")
     args = parser.parse_args()
     get_normaliser().warm_up()
     for path in args.files:
         started = time.perf_counter()
-        s = evaluate(path, args.verbose)
+        s = evaluate(path, args.verbose, args.lang)
+        if not s["n"]:
+            continue
         took = time.perf_counter() - started
-        print(f"{path.name}: {s['n']} phrases in {took:.1f} s")
+        print(f"{path.name}{' (' + args.lang + ')' if args.lang else ''}: {s['n']} phrases in {took:.1f} s")
         if s["code_n"]:
             print(f"  LoW code level: top-1 {s['code_top1'] / s['code_n']:.3f}  top-3 {s['code_top3'] / s['code_n']:.3f}"
                   f"  strict top-1 {s['strict_top1'] / s['code_n']:.3f}  (n={s['code_n']})")
