@@ -24,7 +24,11 @@ sys.path.insert(0, str(ROOT))
 from nlp.normalise import get_normaliser  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
-DEFAULT_FILES = [SHARED / "dev-data" / "fr_phrases.jsonl", ROOT / "tests" / "data" / "normalise_dev.jsonl"]
+DEFAULT_FILES = [
+    SHARED / "dev-data" / "fr_phrases.jsonl",  # held out (French), never used for synonyms or tuning
+    ROOT / "tests" / "data" / "normalise_heldout_en.jsonl",  # held out (English), written after the taxonomy, never tuned on
+    ROOT / "tests" / "data" / "normalise_dev.jsonl",  # our tuning set (French and English)
+]
 
 
 def hazardous_codes() -> set[str]:
