@@ -78,13 +78,19 @@ def _propose(resources: list[Resource], actors: list[ActorFacts], taxonomy: Taxo
     actor_table = ActorTable.build(actors)
     links = links_for(taxonomy, settings.default_max_km)
     rows = usable(resources, taxonomy)
+    # The kinds of resource (roots) each actor declared needs for, from all of its needs (before
+    # any incremental focus): a latent receiver who listed material needs without this one is skipped.
+    need_roots: dict[str, set[str]] = {}
+    for r in rows:
+        if r.direction == "need":
+            need_roots.setdefault(r.actor_id, set()).add(taxonomy[r.node_id].root)  # type: ignore[index]
     if only_actor is None:
         keys = pooling_keys(taxonomy, {r.node_id for r in rows if r.direction == "need"},  # type: ignore[misc]
                             settings.pool_parent_min_depth)
     else:
         rows, keys = _focus(rows, actor_table, links, only_actor, settings)
     table = ResourceTable.build(rows, actor_table, taxonomy)
-    proposals = ExchangeFinder(table, actor_table, links, settings, history, only_actor).run()
+    proposals = ExchangeFinder(table, actor_table, links, settings, history, only_actor, need_roots).run()
     proposals += Pooler(table, actor_table, taxonomy, links, settings, history).run(keys, only_actor)
     if only_actor is not None:
         proposals = [p for p in proposals if only_actor in (p.supplier, p.receiver) or only_actor in p.members]

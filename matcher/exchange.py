@@ -47,8 +47,10 @@ class ExchangeFinder:
     """Finds exchange, sharing and latent proposals over one resource table."""
 
     def __init__(self, table: ResourceTable, actors: ActorTable, links: Links,
-                 settings: MatcherSettings, history: History, only_actor: str | None = None) -> None:
+                 settings: MatcherSettings, history: History, only_actor: str | None = None,
+                 need_roots: dict[str, set[str]] | None = None) -> None:
         self.table, self.actors, self.links = table, actors, links
+        self.need_roots = need_roots or {}
         self.settings, self.history = settings, history
         self.offers_by_node = table.by_node(offers=True)
         self.needs_by_node = table.by_node(offers=False)
@@ -215,12 +217,18 @@ class ExchangeFinder:
             groups = [d for d in sorted(relations) if d in self.actors_by_division]
             if rows.size == 0 or not groups:
                 continue
+            root = self.links.taxonomy[node].root
             for d in groups:
+                receivers = self.actors_by_division[d]
+                if settings.latent_skip_declared_root:
+                    receivers = receivers[[root not in self.need_roots.get(actors.facts[int(a)].id, ()) for a in receivers]]
+                    if receivers.size == 0:
+                        continue
                 latent_links.append(self.links.latent_link(node, relations[d]))
                 divisions.append(d)
                 node_of_link.append(index)
                 lefts.append(rows)
-                rights.append(self.actors_by_division[d])
+                rights.append(receivers)
                 reach.append(self.links.max_km(node) * settings.latent_reach)
             # Actors with a declared need this offer can meet get a real exchange instead.
             needers = [table.actor_code[self.needs_by_node[link.need_node]] for link in present]

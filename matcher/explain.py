@@ -119,7 +119,7 @@ class _Writer:
 
     def relation(self, tax: dict, offer: str, need: str) -> str:
         name = tax.get("relation")
-        if name in ("need_broader", "offer_broader"):
+        if name in ("need_broader", "offer_broader", "offered_as_use"):
             return self.words[name].format(offer=offer, need=need)
         if name in ("uses", "uses_narrower", "uses_broader"):
             return self.words["uses"].format(offer=offer, via=self.label(tax.get("via")))

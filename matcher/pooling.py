@@ -50,8 +50,11 @@ def pooling_keys(taxonomy: Taxonomy, need_nodes: Iterable[str], min_parent_depth
         if node.depth >= 1:  # a root ("service") is no shared need
             keys.add(PoolKey(node_id, True))
         parent = node.parent
-        if parent and taxonomy[parent].depth >= max(1, min_parent_depth):
+        if parent and taxonomy[parent].depth >= 1 and (taxonomy[parent].depth >= min_parent_depth
+                                                       or taxonomy[parent].pool_siblings):
             keys.add(PoolKey(parent, False))
+        if node.pool_siblings and node.depth >= 1:
+            keys.add(PoolKey(node_id, False))  # a vaguer need ("grouper nos achats d'énergie") joins its children
     return keys
 
 

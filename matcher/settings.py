@@ -56,6 +56,9 @@ class MatcherSettings:
         "the actor or the facilitator confirmed it): certainty = floor + (1 - floor) × confidence.")
     latent_min_confidence: float = _setting(
         0.5, "An unconfirmed offer recognised with less confidence than this gets no latent receivers.")
+    latent_skip_declared_root: bool = _setting(
+        True, "No latent proposal to an actor who declared needs of the same kind (materials, energy…) "
+        "but not this one: the interview asked them, and they named what they want.")
     latent: bool = _setting(True, "Propose offers to actors whose activity typically uses them, without a declared need.")
     latent_per_offer: int = _setting(2, "At most this many latent receivers for each offer.")
     latent_cap: float = _setting(

@@ -14,7 +14,7 @@ from .lexical import fold
 
 HAZARD_WORDS = frozenset(fold(
     """traite traitee autoclave autoclavee creosote creosotee cca cuivre chrome arsenic souille souillee
-    contamine contaminee pollue polluee gras grasse huileux huileuse imbibe imbibee dangereux dangereuse
+    contamine contaminee pollue polluee huileux huileuse imbibe imbibee dangereux dangereuse
     toxique corrosif corrosive inflammable amiante amiante-ciment fibrociment plomb mercure cadmium pcb
     pyralene askarel solvant goudron goudronne hap radioactif infectieux infectieuse dasri cytotoxique
     explosif phytosanitaire pesticide herbicide insecticide fongicide

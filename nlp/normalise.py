@@ -50,11 +50,13 @@ class NormaliserSettings:
     flow_weight: float = 0.5  # a mass or volume per period ("5 t/semaine") is a material or water flow
     hazard_weight: float = 0.4  # words saying "contaminated" (or "clean") move hazardous nodes up (or down)
     leaf_bonus: float = 0.1  # prefer the most specific node on a tie
+    confirmed_weight: float = 1.0  # the head is a phrase a facilitator confirmed for this node: decisive
     # Confidence = P(this candidate is right) = sigmoid(w0 + w · CONFIDENCE_FEATURES), a logistic
     # regression fitted on the dev set's mentions by benchmarks/calibrate_normaliser.py.
     confidence_weights: tuple[float, ...] = (-1.457, -0.46, 1.637, 7.256, -13.98, 4.336, 0.022, 0.685)
     unknown_below: float = 0.3  # confidence under which an item is "unknown" (facilitator's queue)
     purpose_min_confidence: float = 0.3  # a need's stated purpose replaces its first candidate above this
+    purpose_restates: float = 0.8  # a clause scoring the resource itself this close to its best restates it
 
 
 # Dimensions a quantity may have for a node of each dimension (materials are weighed or measured).
@@ -68,6 +70,9 @@ COMPATIBLE_DIMENSIONS = {
     "time": {"time", "count"},
     "length": {"length"},
 }
+
+
+CONFIRMED_MATCH = 0.95  # lexical score from which a head counts as saying a confirmed phrase
 
 
 # Evidence read by the confidence model, for one (mention, node) pair.
@@ -115,6 +120,9 @@ class Normaliser:
         self._backend = backend
         self._matrix: NodeMatrix | None = None
         self._indexes: dict[str, TermIndex] = {}
+        # Facilitator-confirmed phrases (the database's synonyms), in any language: their exact use is decisive.
+        self._confirmed = TermIndex.build([(nid, phrase, 1.0) for nid, _lang, phrase in taxonomy.extra
+                                           if nid in taxonomy]) if taxonomy.extra else None
         self._lock = threading.RLock()
         self.ids = [n.id for n in taxonomy if not n.deprecated]
         self.position = {nid: j for j, nid in enumerate(self.ids)}
@@ -173,7 +181,7 @@ class Normaliser:
         """Evidence arrays of shape (n_mentions, n_nodes), and the mentions' embeddings."""
         n, m = len(mentions), len(self.ids)
         index = self.index(lang)
-        feats = {name: np.zeros((n, m), dtype=np.float32) for name in ("head", "text", "dimension", "flow")}
+        feats = {name: np.zeros((n, m), dtype=np.float32) for name in ("head", "text", "dimension", "flow", "confirmed")}
         feats["hazard"] = np.array([[hazard_cue(mention.text)] for mention in mentions], dtype=np.float32) * self.hazardous
         vectors = self.backend.embed_queries([mention.text or mention.head for mention in mentions])
         feats["passage"] = self.matrix.passage_similarities(vectors)
@@ -182,6 +190,10 @@ class Normaliser:
             for name, text in (("head", _without_containers(mention.head or mention.text)), ("text", mention.text)):
                 for node_id, (value, _term) in index.score(text).items():
                     feats[name][row, self.position[node_id]] = value
+            if self._confirmed is not None:
+                for node_id, (value, _term) in self._confirmed.score(_without_containers(mention.head or mention.text)).items():
+                    if value >= CONFIRMED_MATCH:
+                        feats["confirmed"][row, self.position[node_id]] = 1.0
             quantity = mention.quantity
             if quantity is not None and quantity.dimension in ("mass", "volume") and quantity.unit.endswith("/yr"):
                 feats["flow"][row] = self.flow_root
@@ -210,6 +222,7 @@ class Normaliser:
             + s.hazard_weight * feats["hazard"]
             + s.flow_weight * feats["flow"]
             + s.leaf_bonus * self.leaf[None, :]
+            + s.confirmed_weight * feats.get("confirmed", 0.0)
         )
 
     def rank(self, mentions: list[Mention], lang: str, top: int = 5) -> list[list[Candidate]]:
@@ -294,8 +307,14 @@ class Normaliser:
         clause_mention = Mention(text=clause, head=clause, lang=lang)
         feats, _ = self.features([clause_mention], lang)
         scores = self.combine(feats)
-        if not self.use_target[int(np.argmax(scores[0]))]:
-            return item  # the clause names something else than a use ("pour collecter les biodéchets")
+        named = int(np.argmax(scores[0]))
+        if not self.use_target[named]:
+            if self.taxonomy[self.ids[named]].root == "material":
+                return item  # the clause names a material, not a use ("pour les copeaux de la scierie")
+            own = max((float(scores[0, self.position[c.id]]) for c in item.candidates
+                       if not self.use_target[self.position[c.id]]), default=-np.inf)
+            if own >= self.settings.purpose_restates * float(scores[0, named]):
+                return item  # the clause restates the resource ("pour collecter les biodéchets")
         scores[0, ~self.use_target] = -np.inf
         order = np.argsort(-scores[0], kind="stable")
         j, other = int(order[0]), int(order[1])
@@ -331,7 +350,8 @@ def get_normaliser(extra_synonyms: tuple[tuple[str, str, str], ...] = ()) -> Nor
 def _extended(extra: tuple[tuple[str, str, str], ...]) -> Normaliser:
     base = _default_normaliser()
     normaliser = Normaliser(base.taxonomy.with_synonyms(extra), base._backend, base.settings)
-    normaliser._matrix = base.matrix  # synonyms from the database feed the lexical side only
+    # The cached node matrix, plus the database synonyms embedded now: they count as the node's own terms.
+    normaliser._matrix = base.matrix.with_terms([(nid, phrase) for nid, _lang, phrase in extra], base.backend)
     return normaliser
 
 

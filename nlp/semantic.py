@@ -56,6 +56,9 @@ class NodeMatrix:
     passages: np.ndarray  # (n_nodes, dim), rows L2-normalised
     terms: np.ndarray  # (n_terms, dim), grouped by node
     term_starts: np.ndarray  # index of each node's first term in `terms`
+    # Terms added after the cache was built (facilitator-confirmed synonyms), with their node's column.
+    extra_terms: np.ndarray | None = None
+    extra_columns: np.ndarray | None = None
 
     def passage_similarities(self, query_vectors: np.ndarray) -> np.ndarray:
         """(n_queries, n_nodes) cosine with each node's passage."""
@@ -64,7 +67,22 @@ class NodeMatrix:
     def term_similarities(self, query_vectors: np.ndarray) -> np.ndarray:
         """(n_queries, n_nodes) best cosine with any of each node's terms."""
         sims = query_vectors @ self.terms.T
-        return np.maximum.reduceat(sims, self.term_starts, axis=1)
+        best = np.maximum.reduceat(sims, self.term_starts, axis=1)
+        if self.extra_terms is not None and self.extra_columns is not None and len(self.extra_columns):
+            extra = query_vectors @ self.extra_terms.T
+            for k, column in enumerate(self.extra_columns.tolist()):
+                best[:, column] = np.maximum(best[:, column], extra[:, k])
+        return best
+
+    def with_terms(self, added: list[tuple[str, str]], backend: EmbeddingBackend) -> NodeMatrix:
+        """A copy that also knows `(node_id, phrase)` terms, embedded now (a few phrases: milliseconds)."""
+        position = {nid: j for j, nid in enumerate(self.ids)}
+        kept = [(position[nid], phrase) for nid, phrase in added if nid in position and phrase.strip()]
+        if not kept:
+            return self
+        vectors = backend.embed_queries([phrase for _, phrase in kept]).astype(np.float32)
+        return NodeMatrix(self.ids, self.passages, self.terms, self.term_starts,
+                          vectors, np.array([j for j, _ in kept], dtype=np.intp))
 
 
 def _cached(path: Path, rows: int, dim: int, compute: Callable[[], np.ndarray]) -> np.ndarray:

@@ -17,7 +17,7 @@ LOW_RE = re.compile(r"^(0[1-9]|1[0-9]|20)\d{4}$")  # chapters 01–20, six digit
 NACE_DIVISION_RE = re.compile(r"^\d{2}$")
 FIELDS = {
     "id", "label_fr", "label_en", "desc_fr", "desc_en", "syn_fr", "syn_en", "dimension", "status",
-    "low", "hazardous", "uses", "naf_uses", "naf_produces", "caveats", "max_km", "temp_c", "deprecated",
+    "low", "hazardous", "uses", "naf_uses", "naf_produces", "caveats", "max_km", "temp_c", "deprecated", "pool_siblings",
 }
 INHERITED = ("dimension", "status", "max_km")
 
@@ -138,6 +138,7 @@ def parse_nodes(raw: list[tuple[str, dict]]) -> Taxonomy:
             max_km=float(max_km) if max_km is not None else None,
             temp_c=(float(temp[0]), float(temp[1])) if isinstance(temp, list) and len(temp) == 2 else None,
             deprecated=bool(entry.get("deprecated", False)),
+            pool_siblings=bool(entry.get("pool_siblings", False)),
             children=tuple(sorted(children[nid])),
         )
     for node in nodes.values():

@@ -36,6 +36,9 @@ class Node:
     max_km: float | None = None
     temp_c: tuple[float, float] | None = None
     deprecated: bool = False
+    # Needs on different children of this node are still one shared need (a training
+    # session, a purchasing group): pooled under this node however shallow it is.
+    pool_siblings: bool = False
     children: tuple[str, ...] = ()
 
     @property
@@ -126,6 +129,18 @@ class Taxonomy:
 
     def used_as(self, node_id: str) -> frozenset[str]:
         return self._used_as.get(node_id, frozenset())
+
+    @cached_property
+    def _serving(self) -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {}
+        for nid, targets in self._used_as.items():
+            for target in targets:
+                out.setdefault(target, set()).add(nid)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    def serving(self, use_node: str) -> frozenset[str]:
+        """Every node that can be used as `use_node` (the reverse of `used_as`)."""
+        return self._serving.get(use_node, frozenset())
 
     def synonyms(self, node_id: str, lang: str) -> tuple[str, ...]:
         node = self.nodes[node_id]

@@ -7,6 +7,9 @@ The rules come from the tree and the nodes' `uses`, never from names:
 - the offer is broader than the need (scored lower: the supplier must confirm);
 - the need is what the offer can be used as (`Taxonomy.used_as`, inherited), or a
   narrower or broader node than such a use target;
+- the offer is named by its use ("du compost", "de la litière") and the need by a
+  material that serves that use (scored as an offer broader than the need: the
+  supplier must confirm it is that material);
 - heat: two sibling nodes whose use hinges on temperature (`heat_temperature`
   caveat) are compatible when the temperatures fit, which the regulatory
   comparator decides pair by pair.
@@ -40,7 +43,7 @@ TEMPERATURE_CAVEAT = "heat_temperature"
 class Relation:
     """Why a need node is compatible with an offer node, and how strongly."""
 
-    name: str  # same | need_broader | offer_broader | uses | uses_narrower | uses_broader | heat | latent | latent_uses
+    name: str  # same | need_broader | offer_broader | uses | uses_narrower | uses_broader | offered_as_use | heat | latent | latent_uses
     value: float
     via: str | None = None  # the use target that links them, when there is one
     levels: int = 0  # how many tree levels apart, for broader/narrower relations
@@ -76,6 +79,8 @@ def relation(taxonomy: Taxonomy, offer_node: str, need_node: str) -> Relation | 
         elif taxonomy.is_ancestor(need_node, target) and need.depth >= 1:
             levels = taxonomy[target].depth - need.depth
             found.append(Relation("uses_broader", _stepped(USES_BROADER, levels), via=target, levels=levels))
+    if need_node in taxonomy.serving(offer_node) and need.depth >= 1:
+        found.append(Relation("offered_as_use", OFFER_BROADER, via=offer_node))
     if (offer.parent is not None and offer.parent == need.parent
             and TEMPERATURE_CAVEAT in offer.caveats and TEMPERATURE_CAVEAT in need.caveats):
         found.append(Relation("heat", HEAT_BY_TEMPERATURE))
@@ -102,6 +107,7 @@ def candidate_needs(taxonomy: Taxonomy, offer_node: str) -> dict[str, Relation]:
             reach.update((target, *taxonomy.ancestors(target), *taxonomy.descendants(target)))
     if offer.parent is not None:
         reach.update(taxonomy[offer.parent].children)
+    reach.update(taxonomy.serving(offer_node))
     out = {}
     for need_node in sorted(reach):
         found = relation(taxonomy, offer_node, need_node)

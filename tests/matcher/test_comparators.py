@@ -115,6 +115,9 @@ def test_taxonomy_relation_names(taxonomy):
     assert tax.relation(taxonomy, "energy.heat.high", "energy.heat.medium").name == "heat"
     assert tax.relation(taxonomy, "material.wood.sawdust_untreated", "energy.heat.medium") is None
     assert tax.relation(taxonomy, "material.wood.sawdust_untreated", "material") is None  # roots are too vague
+    # An offer named by its use ("du compost") meets a need named by a material serving that use.
+    offered = tax.relation(taxonomy, "material.input.compost", "material.organic.digestate_compost.compost_product")
+    assert offered.name == "offered_as_use" and offered.value < tax.USES
 
 
 def test_hazard_rule_follows_the_taxonomy(taxonomy):

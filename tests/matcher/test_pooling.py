@@ -88,6 +88,19 @@ def test_sibling_needs_pool_under_a_specific_parent_only(territory):
     assert parts["taxonomy"].facts["relation"] == "siblings" and parts["taxonomy"].value < 1.0
 
 
+def test_a_shallow_parent_marked_pool_siblings_pools_its_children(territory, taxonomy):
+    """Training needs pool whatever the course: one trainer, one session, several employers."""
+    assert taxonomy["skill.training"].pool_siblings
+    territory.actor("caces", 0, division="46")
+    territory.need("caces", "skill.training.caces")
+    territory.actor("sst", 1, division="10")
+    territory.need("sst", "skill.training.first_aid")
+    territory.actor("vague", 0, 1, division="31")
+    territory.need("vague", "skill.training")
+    groups = poolings(territory.propose())
+    assert [(g.node_id, g.members) for g in groups] == [("skill.training", ("caces", "sst", "vague"))]
+
+
 def test_pooling_id_depends_on_node_and_members_only(territory, taxonomy):
     for name, east in (("x", 0), ("y", 4)):
         territory.actor(name, east)
