@@ -151,7 +151,7 @@ def delete_actor(store: Store, actor_id: str, *, who: str, user_id: int | None =
     Proposals that involved them are withdrawn (kept as anonymous history without the actor).
     """
     with transaction(store.vault):
-        for table in ("answer", "exact_quantity", "note"):
+        for table in ("answer", "exact_quantity", "note", "resource_detail"):
             store.vault.execute(f"DELETE FROM [{table}] WHERE actor_id = ?", [actor_id])
         store.vault.execute("DELETE FROM identity WHERE actor_id = ?", [actor_id])
         store.vault["audit"].insert(
@@ -174,5 +174,7 @@ def delete_actor(store: Store, actor_id: str, *, who: str, user_id: int | None =
                 },
             )
         store.public.execute("UPDATE decision SET actor_id = NULL WHERE actor_id = ?", [actor_id])
+        store.public.execute("DELETE FROM interview_item WHERE actor_id = ?", [actor_id])
+        store.public.execute("DELETE FROM interview WHERE actor_id = ?", [actor_id])
         store.public.execute("DELETE FROM resource WHERE actor_id = ?", [actor_id])
         store.public.execute("DELETE FROM actor WHERE id = ?", [actor_id])

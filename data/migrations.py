@@ -234,3 +234,163 @@ def migrate(db: sqlite_utils.Database, migrations: list[Migration]) -> list[str]
             db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [name, _now()])
         applied_now.append(name)
     return applied_now
+
+
+# ------------------------------------------- vault.db: email outbox, digest state
+
+def v002_outbox(db: sqlite_utils.Database) -> None:
+    # Emails are personal data: they live in the vault, bodies and any address sealed
+    # (data.outbox). Recipients are named by reference and resolved when sending.
+    db["outbox"].create(
+        {
+            "id": int,
+            "key": str,  # the caller's idempotency key: one key, one message, ever
+            "kind": str,  # digest_actor, digest_facilitator, invitation, link, introduction, …
+            "status": str,  # pending, sending, sent, failed
+            "attempts": int,
+            "actor_id": str,
+            "user_id": int,
+            "territory_id": int,
+            "lang": str,
+            "message_id": str,  # the Message-ID header, the same on every attempt
+            # One sealed JSON document: subject, text, html, extra headers (List-Unsubscribe
+            # carries a personal link) and "to" only when sent to an address rather than to
+            # an actor or a user.
+            "content_enc": bytes,
+            "claimed_by": str,
+            "claimed_at": str,
+            "next_attempt_at": str,
+            "error": str,  # why the last attempt failed; never holds the address
+            "created_at": str,
+            "updated_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+        not_null={"key", "kind", "status", "message_id"},
+    )
+    db["outbox"].create_index(["key"], unique=True)
+    db["outbox"].create_index(["status", "next_attempt_at"])
+    db["outbox"].create_index(["actor_id"])
+    db["digest_state"].create(
+        {
+            "recipient": str,  # "actor:<id>" or "user:<id>"
+            "territory_id": int,
+            "since": str,  # the end of the period covered by the last digest
+            "last_reminder_at": str,  # when an unfinished interview was last mentioned
+            "unsubscribed_at": str,
+            "updated_at": str,
+        },
+        pk="recipient",
+    )
+
+
+VAULT_MIGRATIONS.append(v002_outbox)
+
+
+# ------------------------------------------- public.db: the facilitator workspace
+
+def p003_facilitator_workspace(db: sqlite_utils.Database) -> None:
+    # One row per party of an accepted proposal: the double opt-in of an introduction.
+    db["introduction"].create(
+        {
+            "id": int,
+            "proposal_id": str,
+            "actor_id": str,
+            "status": str,  # pending, accepted, declined
+            "requested_at": str,
+            "responded_at": str,
+        },
+        pk="id",
+        foreign_keys=[("proposal_id", "proposal", "id")],
+        not_null={"proposal_id", "actor_id", "status"},
+    )
+    db["introduction"].create_index(["proposal_id", "actor_id"], unique=True)
+    db["introduction"].create_index(["actor_id"])
+    # An accepted proposal becomes a synergy that moves through the pipeline.
+    db["synergy"].create(
+        {
+            "id": int,
+            "territory_id": int,
+            "proposal_id": str,
+            "title": str,
+            "stage": str,  # idea, study, in_progress, realised, abandoned
+            "reason": str,  # why it was abandoned (or any stage change)
+            "tonnes_year": float,  # estimated yearly impact once realised
+            "mwh_year": float,
+            "eur_year": float,
+            "created_at": str,
+            "updated_at": str,
+            "realised_at": str,
+        },
+        pk="id",
+        foreign_keys=[("territory_id", "territory", "id"), ("proposal_id", "proposal", "id")],
+        not_null={"territory_id", "stage"},
+    )
+    db["synergy"].create_index(["proposal_id"], unique=True)
+    db["synergy"].create_index(["territory_id", "stage"])
+    db["synergy_event"].create(
+        {"id": int, "synergy_id": int, "stage_from": str, "stage_to": str, "reason": str, "user_id": int,
+         "created_at": str},
+        pk="id",
+        foreign_keys=[("synergy_id", "synergy", "id")],
+    )
+    db["synergy_event"].create_index(["synergy_id"])
+    # A facilitator's suggestion of a taxonomy node missing for an unrecognised answer.
+    db["node_proposal"].create(
+        {"id": int, "territory_id": int, "resource_id": str, "parent_id": str, "label_fr": str, "label_en": str,
+         "phrase": str, "lang": str, "status": str, "created_by": int, "created_at": str},
+        pk="id",
+    )
+    db["invitation"].create(
+        {"id": int, "actor_id": str, "user_id": int, "kind": str, "sent_at": str}, pk="id",
+    )
+    db["invitation"].create_index(["actor_id"])
+
+
+PUBLIC_MIGRATIONS.append(p003_facilitator_workspace)
+
+
+# ------------------------------------------- the guided interview's own state
+
+def p004_interview(db: sqlite_utils.Database) -> None:
+    # Where an actor is in the interview: nothing here is sensitive (no words, no figures).
+    db["interview"].create(
+        {
+            "actor_id": str,
+            "consent_at": str,  # when the actor accepted how their data is used
+            "default_sharing": str,  # named, anonymous, facilitator: proposed for each new item
+            "steps_done": str,  # JSON list of step names
+            "completed_at": str,
+            "updated_at": str,
+        },
+        pk="actor_id",
+    )
+    # One row per resource read from an interview answer: its order in the answer, the
+    # taxonomy candidates offered to the actor, and whether they confirmed it.
+    db["interview_item"].create(
+        {
+            "resource_id": str,
+            "actor_id": str,
+            "answer_id": str,
+            "position": int,
+            "candidates": str,  # JSON [[node_id, score], …]
+            "confirmed": int,
+        },
+        pk="resource_id",
+    )
+    db["interview_item"].create_index(["answer_id"])
+    db["interview_item"].create_index(["actor_id"])
+
+
+PUBLIC_MIGRATIONS.append(p004_interview)
+
+
+def v003_resource_detail(db: sqlite_utils.Database) -> None:
+    # The actor's own words on availability and condition of an item (sealed).
+    db["resource_detail"].create(
+        {"resource_id": str, "actor_id": str, "detail_enc": bytes, "updated_at": str}, pk="resource_id",
+    )
+    db["resource_detail"].create_index(["actor_id"])
+
+
+VAULT_MIGRATIONS.append(v003_resource_detail)

@@ -35,7 +35,7 @@ def get_territory(store: Store, slug: str) -> dict:
 
 
 def list_territories(store: Store) -> list[dict]:
-    return list(store.public["territory"].rows(order_by="slug"))
+    return list(store.public["territory"].rows_where(order_by="slug"))
 
 
 def create_user(store: Store, email: str, password: str, role: str, territory_slug: str | None) -> dict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import auth, db, errors, views, web
+from . import auth, db, digest, errors, facilitator, interview, introductions, views, web
 from .settings import load_settings
 
 
@@ -16,4 +16,8 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(interview.bp)
+    app.register_blueprint(facilitator.bp)
+    app.register_blueprint(introductions.bp)
+    app.register_blueprint(digest.bp)
     return app

@@ -28,7 +28,10 @@ from nlp.normalise import get_normaliser
 
 from . import create_app
 from .auth.tokens import actor_link
+from .digest.cli import digest_group
+from .facilitator.reminder import send_reminders
 from .ingest import normalise_answer
+from .interview.invite import invite_actor
 from .jsonl import normalised_line
 from .matching import counts_text, refresh, territory_actors
 
@@ -248,6 +251,24 @@ def normalise_command(lang: str | None, top: int, as_jsonl: bool, batch: int) ->
     flush()
 
 
+@main.command("invite")
+@click.option("--territory", "slug", required=True, help="Territory slug.")
+@click.option("--email", required=True, help="The actor's email address; an actor with this address in the territory is reused.")
+@click.option("--name", help="Name of the organisation (for a new actor).")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Language of the interview and emails.")
+@click.option("--no-email", is_flag=True, help="Only print the personal link, send nothing.")
+@with_appcontext
+@domain_errors
+def invite_command(slug: str, email: str, name: str | None, lang: str, no_email: bool) -> None:
+    """Invite an actor to the interview: create or find them, print their personal link and email it."""
+    with open_store(create=True) as store:
+        result = invite_actor(store, slug, email, name=name, lang=lang, send=not no_email)
+    click.echo(("Invited new actor " if result.created else "Actor already known: ") + result.actor_id)
+    click.echo(result.link)
+    if result.delivery is not None:
+        click.echo(f"Email: {result.delivery.status}" + (f" ({result.delivery.error})" if result.delivery.error else ""))
+
+
 @main.group("user")
 def user_group() -> None:
     """Manage facilitator and administrator accounts."""
@@ -267,6 +288,23 @@ def user_create(email: str, role: str, slug: str | None, password: str | None) -
     with open_store(create=True) as store:
         user = create_user(store, email, password, role, slug)
     click.echo(f"User {user['email']} ({role}) created." + (f" Password: {password}" if generated else ""))
+
+
+@main.command("reminder")
+@click.option("--territory", "slug", help="Only this territory (default: every territory).")
+@click.option("--older-than", "days", type=click.IntRange(1, 3650), default=None,
+              help="Age in days of the answers that calls for a reminder (default: SYMBIOSE_REMINDER_AGE_DAYS, 365).")
+@click.option("--dry-run", is_flag=True, help="List how many actors are due without sending anything.")
+@with_appcontext
+@domain_errors
+def reminder_command(slug: str | None, days: int | None, dry_run: bool) -> None:
+    """Invite actors whose answers are old to update them (at most one reminder per actor and year)."""
+    with open_store() as store:
+        report, _due = send_reminders(store, days or int(current_app.config["REMINDER_AGE_DAYS"]),
+                                      territory_slug=slug, dry_run=dry_run)
+    click.echo(("Dry run: " if dry_run else "") + str(report))
+    for error in sorted(set(report.errors)):
+        click.echo(f"  {error}", err=True)
 
 
 @main.command("backup")
@@ -293,5 +331,7 @@ def keys_group() -> None:
 def keys_generate() -> None:
     """Print a new random vault key (for SYMBIOSE_VAULT_KEY)."""
     click.echo(generate_key())
+main.add_command(digest_group)
+
 if __name__ == "__main__":
     main()

@@ -24,6 +24,13 @@ def init_app(app: Flask) -> None:
     def domain_error(exc: SymbioseError):
         return render_template("error.html", title="Request refused", message=str(exc)), 400
 
+    @app.errorhandler(429)
+    def too_many(_exc):
+        from flask_babel import gettext as _  # noqa: PLC0415
+
+        return render_template("error.html", title=_("Too many requests"),
+                               message=_("You have asked too often. Please wait a while and try again.")), 429
+
     @app.errorhandler(404)
     def page_not_found(_exc):
         return render_template("error.html", title="Not found", message="This page does not exist."), 404

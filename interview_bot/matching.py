@@ -41,13 +41,22 @@ def territory_history(store: Store, territory_id: int) -> History:
     for pid, kind, node_id, resources, _status, fingerprint in rows:
         if fingerprint:
             history.rejected[pid] = fingerprint
-        if kind == "pooling":
-            history.rejected_node_pairs[(node_id, node_id)] += 1
-            continue
-        ids = json.loads(resources or "[]")
-        need_node = node_of.get(ids[1], "") if len(ids) > 1 else ""
-        history.rejected_node_pairs[(node_id, need_node)] += 1
+        history.rejected_node_pairs[_node_pair(kind, node_id, resources, node_of)] += 1
+    # Synergies the facilitator marked as realised raise later proposals on the same pair of nodes.
+    realised = store.public.execute(
+        "SELECT p.kind, p.node_id, p.resources FROM synergy s JOIN proposal p ON p.id = s.proposal_id "
+        "WHERE s.territory_id = ? AND s.stage = 'realised'", [territory_id]).fetchall()
+    for kind, node_id, resources in realised:
+        history.realised_node_pairs[_node_pair(kind, node_id, resources, node_of)] += 1
     return history
+
+
+def _node_pair(kind: str, node_id: str, resources: str | None, node_of: dict) -> tuple[str, str]:
+    """(offer node, need node) of a stored proposal; (node, node) for pooling; need "" when latent."""
+    if kind == "pooling":
+        return (node_id, node_id)
+    ids = json.loads(resources or "[]")
+    return (node_id, node_of.get(ids[1], "") if len(ids) > 1 else "")
 
 
 def refresh(store: Store, territory_slug: str, *, only_actor: str | None = None) -> tuple[list[Proposal], dict]:

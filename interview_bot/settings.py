@@ -25,6 +25,22 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "DEFAULT_LOCALE": ("fr", "language of pages and emails when the person has not chosen one"),
     "RATELIMIT_STORAGE_URI": ("memory://", "where rate-limit counters live (e.g. redis://… when several workers serve)"),
     "WORKERS": (2, "gunicorn worker processes for `symbiose serve`"),
+    "REMINDER_AGE_DAYS": (365, "the yearly reminder invites actors whose answers are older than this many days to update them"),
+    # Email (interview_bot.mail) and nightly digests (interview_bot.digest)
+    "SMTP_HOST": ("", "SMTP server that relays Symbiose's emails; empty = email not configured (messages wait in the outbox)"),
+    "SMTP_PORT": (None, "SMTP port; default 25 (none), 587 (starttls) or 465 (tls)"),
+    "SMTP_SECURITY": ("starttls", "none, starttls or tls (implicit TLS, usually port 465)"),
+    "SMTP_USER": ("", "SMTP login; empty = no authentication"),
+    "SMTP_PASSWORD": ("", "SMTP password"),
+    "SMTP_TIMEOUT": (30, "seconds to wait for the SMTP server before a connection attempt counts as failed"),
+    "SMTP_RETRIES": (4, "attempts per message when the server refuses or drops the connection"),
+    "SMTP_BACKOFF": (2.0, "seconds before the first retry; doubled at each further retry"),
+    "SMTP_CONNECTIONS": (4, "SMTP connections a digest run uses at once (check the relay's limits)"),
+    "MAIL_FROM": ("Symbiose <noreply@symbiose.invalid>", "From address of every email, e.g. 'Symbiose <noreply@example.org>'"),
+    "DIGEST_TIME": ("06:00", "local time (HH:MM) at which the clock process sends the nightly digests"),
+    "DIGEST_TIMEZONE": ("Europe/Paris", "IANA time zone of DIGEST_TIME"),
+    "DIGEST_REMINDER_DAYS": (7, "days between two reminders of an unfinished interview in an actor's digest"),
+    "DIGEST_STALE_DAYS": (30, "a synergy that has not moved for this many days is flagged in the facilitator digest"),
 }
 
 UNSAFE_SECRETS = {"", "dev", "development", "secret", "changeme", "change-me", "change me", "default", "symbiose", "test"}

@@ -6,6 +6,7 @@ salt, so an interview link cannot be replayed as, say, an unsubscribe link.
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 PURPOSES = ("interview", "unsubscribe", "introduction")
@@ -14,7 +15,7 @@ PURPOSES = ("interview", "unsubscribe", "introduction")
 class LinkError(Exception):
     """The link is expired, tampered with or meant for something else."""
 
-    def __init__(self, message: str, expired: bool = False):
+    def __init__(self, message: object, expired: bool = False):
         super().__init__(message)
         self.expired = expired
 
@@ -34,11 +35,11 @@ def read_token(token: str, purpose: str = "interview") -> dict:
     try:
         payload = _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise LinkError("Ce lien a expiré. Demandez-en un nouveau depuis la page d'accueil.", expired=True) from None
+        raise LinkError(_l("This link has expired. Ask for a new one on the home page."), expired=True) from None
     except BadSignature:
-        raise LinkError("Ce lien n'est pas valide. Vérifiez qu'il a été copié en entier, ou demandez-en un nouveau.") from None
+        raise LinkError(_l("This link is not valid. Check that it was copied in full, or ask for a new one.")) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("a"), str):
-        raise LinkError("Ce lien n'est pas valide.")
+        raise LinkError(_l("This link is not valid."))
     return payload
 
 
