@@ -53,6 +53,15 @@ def nightly_job(app: Flask) -> None:
         log.info("digest run: %s", report)
         if report.delivery and report.delivery.stopped:
             log.error("digest delivery stopped: %s", report.delivery.stopped)
+        # The yearly update reminder rides on the same nightly run (at most one per actor and year).
+        from ..facilitator.reminder import send_reminders  # noqa: PLC0415 - the web layer imports this module
+        try:
+            with Store.open(app.config["DATA_DIR"], app.config["KEYRING"]) as store:
+                reminded, _due = send_reminders(store, int(app.config["REMINDER_AGE_DAYS"]))
+        except SymbioseError as exc:
+            log.error("reminder run failed: %s", exc)
+            return
+        log.info("reminder run: %s", reminded)
 
 
 def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):

@@ -135,3 +135,13 @@ def test_clock_schedules_one_digest_job(mail_app):
         assert jobs[0].max_instances == 1 and jobs[0].coalesce
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_the_nightly_job_sends_digests_then_yearly_reminders(mail_app, caplog):
+    from interview_bot.digest.clock import nightly_job
+
+    with caplog.at_level("INFO", logger="symbiose.digest"):
+        nightly_job(mail_app)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("digest run:") for m in messages)
+    assert any(m.startswith("reminder run:") for m in messages)
