@@ -111,3 +111,5 @@ def test_new_link_requests_are_rate_limited(iapp):
 def test_request_without_csrf_token_is_refused(iapp):
     v = Visitor(iapp)
     assert v.post("/link", {"email": "a@example.org"}, csrf=False).status_code == 400
+    page = v.last.get_data(as_text=True)
+    assert "Ce formulaire a expiré" in page and "Rien n&#39;a été enregistré" in page
