@@ -50,7 +50,12 @@ class ExchangeFinder:
                  settings: MatcherSettings, history: History, only_actor: str | None = None,
                  need_roots: dict[str, set[str]] | None = None) -> None:
         self.table, self.actors, self.links = table, actors, links
-        self.need_roots = need_roots or {}
+        # Per kind of resource (root), which actors (by code) declared at least one need of it.
+        self.declared: dict[str, np.ndarray] = {}
+        for actor_id, roots in (need_roots or {}).items():
+            code = actors.index.get(actor_id)
+            for root in roots if code is not None else ():
+                self.declared.setdefault(root, np.zeros(len(actors.facts), dtype=bool))[code] = True
         self.settings, self.history = settings, history
         self.offers_by_node = table.by_node(offers=True)
         self.needs_by_node = table.by_node(offers=False)
@@ -221,7 +226,8 @@ class ExchangeFinder:
             for d in groups:
                 receivers = self.actors_by_division[d]
                 if settings.latent_skip_declared_root:
-                    receivers = receivers[[root not in self.need_roots.get(actors.facts[int(a)].id, ()) for a in receivers]]
+                    if root in self.declared:
+                        receivers = receivers[~self.declared[root][receivers]]
                     if receivers.size == 0:
                         continue
                 latent_links.append(self.links.latent_link(node, relations[d]))
