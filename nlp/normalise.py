@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from data.taxonomy import Taxonomy, load_taxonomy
 from data.types import Candidate, Mention, NormalisedItem
@@ -230,22 +231,31 @@ class Normaliser:
         return self._rank(mentions, lang, top)[0]
 
     def _rank(self, mentions: list[Mention], lang: str, top: int) -> tuple[list[list[Candidate]], np.ndarray]:
-        if not mentions:
-            return [], np.zeros((0, 0), dtype=np.float32)
-        feats, vectors = self.features(mentions, lang)
+        ranked, vectors, _feats, _scores = self._rank_rows(mentions, lang, top, len(mentions))
+        return ranked, vectors
+
+    def _rank_rows(self, rows: list[Mention], lang: str, top: int, ranked: int):
+        """Candidates for the first `ranked` rows; evidence and scores for all rows.
+
+        The other rows (purpose clauses) ride along so that every text of an answer is
+        embedded in one call, which the model runs in parallel.
+        """
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32), {}, np.zeros((0, 0), dtype=np.float32)
+        feats, vectors = self.features(rows, lang)
         scores = self.combine(feats)
         out = []
-        for row in range(len(mentions)):
+        for row in range(ranked):
             order = [int(j) for j in np.argsort(-scores[row], kind="stable")[: max(top, 2)]]
             candidates = []
             for rank, j in enumerate(order[:top]):
                 other = order[1] if rank == 0 else order[0]
-                confidence = self.probability(self.confidence_features(feats, scores, mentions, row, j, other))
+                confidence = self.probability(self.confidence_features(feats, scores, rows, row, j, other))
                 node = self.taxonomy[self.ids[j]]
                 candidates.append(Candidate(id=node.id, label=node.label_fr, score=round(confidence, 4),
                                             low_codes=node.low, hazardous=node.hazardous))
             out.append(candidates)
-        return out, vectors
+        return out, vectors[:ranked], feats, scores
 
     @staticmethod
     def confidence_features(feats: dict[str, np.ndarray], scores: np.ndarray, mentions: list[Mention],
@@ -276,49 +286,61 @@ class Normaliser:
         litière") gets the use it names as first candidate when that is recognised
         with enough confidence; the materials it listed follow as alternatives.
         """
+        # The matrix products here are small; BLAS threads gain nothing on them and, left
+        # spinning after each product, take the cores the embedding model's threads need
+        # (measured: 106 → 46 ms per answer on two cores, docs/normalisation.md).
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            return self._normalise_many(texts, lang, top, direction)
+
+    def _normalise_many(self, texts: list[str], lang: str | None, top: int,
+                        direction: str | None) -> list[list[NormalisedItem]]:
         langs = [lang or detect_language(t) for t in texts]
         results: list[list[NormalisedItem]] = [[] for _ in texts]
         for language in sorted(set(langs)):
             positions = [i for i, lg in enumerate(langs) if lg == language]
             mention_lists = extract_many([texts[i] for i in positions], lang=language)
             flat = [(i, m) for i, mentions in zip(positions, mention_lists) for m in mentions]
-            ranked, vectors = self._rank([m for _, m in flat], language, top)
-            for (i, mention), candidates, vector in zip(flat, ranked, vectors):
+            rows = [m for _, m in flat]
+            clause_row: dict[int, int] = {}
+            if direction == "need":
+                for k, (_i, mention) in enumerate(flat):
+                    clause = purpose_clause(mention.text, language)
+                    if clause:
+                        clause_row[k] = len(rows)
+                        rows.append(Mention(text=clause, head=clause, lang=language))
+            ranked, vectors, feats, scores = self._rank_rows(rows, language, top, len(flat))
+            for k, ((i, mention), candidates, vector) in enumerate(zip(flat, ranked, vectors)):
                 if candidates and language == "en":
                     candidates = [Candidate(c.id, self.taxonomy[c.id].label_en, c.score, c.low_codes, c.hazardous)
                                   for c in candidates]
                 unknown = not candidates or candidates[0].score < self.settings.unknown_below
-                results[i].append(NormalisedItem(mention=mention, candidates=candidates, unknown=unknown,
-                                                 embedding=vector.astype(np.float16).tobytes()))
-            if direction == "need":
-                for i in positions:
-                    results[i] = [self._by_purpose(item, language, top) for item in results[i]]
+                item = NormalisedItem(mention=mention, candidates=candidates, unknown=unknown,
+                                      embedding=vector.astype(np.float16).tobytes())
+                if k in clause_row:
+                    item = self._by_purpose(item, feats, scores, rows, clause_row[k], language, top)
+                results[i].append(item)
         return results
 
-    def _by_purpose(self, item: NormalisedItem, lang: str, top: int) -> NormalisedItem:
-        """Put the use a material need states first (see `normalise_many`)."""
+    def _by_purpose(self, item: NormalisedItem, feats: dict[str, np.ndarray], all_scores: np.ndarray,
+                    rows: list[Mention], row: int, lang: str, top: int) -> NormalisedItem:
+        """Put the use a material need states first (see `normalise_many`); `row` is its purpose clause."""
         if not item.candidates or self.taxonomy[item.candidates[0].id].root != "material":
             return item
         if self.use_target[self.position[item.candidates[0].id]]:
             return item  # already named by its use
-        clause = purpose_clause(item.mention.text, lang)
-        if not clause:
-            return item
-        clause_mention = Mention(text=clause, head=clause, lang=lang)
-        feats, _ = self.features([clause_mention], lang)
-        scores = self.combine(feats)
-        named = int(np.argmax(scores[0]))
+        scores = all_scores.copy()
+        named = int(np.argmax(scores[row]))
         if not self.use_target[named]:
             if self.taxonomy[self.ids[named]].root == "material":
                 return item  # the clause names a material, not a use ("pour les copeaux de la scierie")
-            own = max((float(scores[0, self.position[c.id]]) for c in item.candidates
+            own = max((float(scores[row, self.position[c.id]]) for c in item.candidates
                        if not self.use_target[self.position[c.id]]), default=-np.inf)
-            if own >= self.settings.purpose_restates * float(scores[0, named]):
+            if own >= self.settings.purpose_restates * float(scores[row, named]):
                 return item  # the clause restates the resource ("pour collecter les biodéchets")
-        scores[0, ~self.use_target] = -np.inf
-        order = np.argsort(-scores[0], kind="stable")
+        scores[row, ~self.use_target] = -np.inf
+        order = np.argsort(-scores[row], kind="stable")
         j, other = int(order[0]), int(order[1])
-        confidence = self.probability(self.confidence_features(feats, scores, [clause_mention], 0, j, other))
+        confidence = self.probability(self.confidence_features(feats, scores, rows, row, j, other))
         if confidence < self.settings.purpose_min_confidence:
             return item
         node = self.taxonomy[self.ids[j]]
@@ -331,6 +353,11 @@ class Normaliser:
     def normalise(self, text: str, lang: str | None = None, top: int = 3,
                   direction: str | None = None) -> list[NormalisedItem]:
         return self.normalise_many([text], lang=lang, top=top, direction=direction)[0]
+
+
+@lru_cache(maxsize=1)
+def _blas_controller() -> ThreadpoolController:
+    return ThreadpoolController()
 
 
 @lru_cache(maxsize=1)
