@@ -51,6 +51,7 @@ class Unit:
 
 UNITS: tuple[Unit, ...] = (
     Unit("t", "mass", "tonne", r"t|tonnes?|tonne\(s\)|tons?|tn"),
+    Unit("kt", "mass", "1000 * tonne", r"kt|kilotonnes?|kilotons?"),
     Unit("kg", "mass", "kilogram", r"kgs?|kilos?|kilogrammes?|kilograms?"),
     Unit("g", "mass", "gram", r"g|grammes?|grams?"),
     Unit("q", "mass", "100 * kilogram", r"q|qx|quintal|quintaux|quintals"),

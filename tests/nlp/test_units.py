@@ -91,7 +91,7 @@ def test_codes_dates_and_phone_numbers_are_not_figures(text):
 # --- units -------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, value, unit", [
-    ("2 t", 2, "t"), ("3 tonnes", 3, "t"), ("500 kg", 0.5, "t"), ("2 kilos", 0.002, "t"),
+    ("2 t", 2, "t"), ("3 tonnes", 3, "t"), ("500 kg", 0.5, "t"), ("2 kilos", 0.002, "t"), ("10 kt", 10000, "t"),
     ("4 q", 0.4, "t"), ("3 quintaux", 0.3, "t"), ("deux tonnes", 2, "t"),
     ("40 m³", 40, "m3"), ("40 m3", 40, "m3"), ("40 mètres cubes", 40, "m3"),
     ("200 L", 0.2, "m3"), ("200 litres", 0.2, "m3"), ("10 hl", 1, "m3"),
