@@ -5,9 +5,10 @@ import dataclasses
 import json
 from collections.abc import Iterator
 
-from .db import transaction
+from .db import flush_deleted, transaction
 from .errors import UnknownActor
 from .store import Store, new_id, now
+from .synergies import OPEN_STAGES, move, synergy_for
 from .territories import get_territory
 from .types import IDENTITY_FIELDS, Actor, Identity
 
@@ -136,8 +137,10 @@ def find_by_email(store: Store, email: str) -> list[str]:
     """Actor ids whose identity email is `email` (compared through a keyed hash)."""
     if store.keyring is None:
         return []
-    fp = store.keyring.fingerprint("email:" + email.strip().lower())
-    return [r["actor_id"] for r in store.vault["identity"].rows_where("email_fp = ?", [fp])]
+    # Every key of the keyring: until `symbiose keys rotate` has run, older rows carry the old key's hash.
+    fps = store.keyring.fingerprints("email:" + email.strip().lower())
+    where = f"email_fp IN ({', '.join('?' * len(fps))})"
+    return [r["actor_id"] for r in store.vault["identity"].rows_where(where, fps)]
 
 
 def set_status(store: Store, actor_id: str, status: str) -> None:
@@ -145,23 +148,49 @@ def set_status(store: Store, actor_id: str, status: str) -> None:
         store.public["actor"].update(actor_id, {"status": status, "updated_at": now()})
 
 
-def delete_actor(store: Store, actor_id: str, *, who: str, user_id: int | None = None) -> None:
-    """Erase an actor from both partitions: identity, answers, exact figures, notes, resources.
+@dataclasses.dataclass(frozen=True)
+class Erasure:
+    """What erasing an actor changed, for the people who must be told (never who the actor was)."""
 
-    Proposals that involved them are withdrawn (kept as anonymous history without the actor).
+    territory_id: int | None
+    proposals_withdrawn: int = 0
+    introductions_closed: int = 0
+    synergies_abandoned: int = 0
+    messages_dropped: int = 0
+
+
+ERASED_REASON = "a party deleted their account"  # why their open synergies are abandoned
+
+
+def delete_actor(store: Store, actor_id: str, *, who: str, user_id: int | None = None, flush: bool = True) -> Erasure:
+    """Erase an actor from both partitions and flush the erased bytes out of the database files.
+
+    Vault: identity, answers, exact figures, notes, item details, their emails in the
+    outbox (pending or sent) and their digest state. Public: the actor, resources,
+    interview state, invitations and their side of introductions. Proposals that
+    involved them are withdrawn and kept as anonymous history without the actor;
+    the synergies still open on them are abandoned. Their decisions stay, unsigned.
+    The audit log keeps one `delete` record. Safe to run again after an interruption.
+    `flush=False` leaves the final WAL flush (data.db.flush_deleted) to a caller erasing many.
     """
+    row = store.public["actor"].get(actor_id) if store.public["actor"].count_where("id = ?", [actor_id]) else None
     with transaction(store.vault):
-        for table in ("answer", "exact_quantity", "note", "resource_detail"):
+        dropped = store.vault.execute(
+            "SELECT count(*) FROM outbox WHERE actor_id = ? AND status != 'sent'", [actor_id]).fetchone()[0]
+        for table in ("answer", "exact_quantity", "note", "resource_detail", "outbox"):
             store.vault.execute(f"DELETE FROM [{table}] WHERE actor_id = ?", [actor_id])
+        store.vault.execute("DELETE FROM digest_state WHERE recipient = ?", [f"actor:{actor_id}"])
         store.vault.execute("DELETE FROM identity WHERE actor_id = ?", [actor_id])
         store.vault["audit"].insert(
             {"at": now(), "user_id": user_id, "who": who, "action": "delete", "actor_id": actor_id, "record": f"actor:{actor_id}"}
         )
     with transaction(store.public):
-        involved = store.public["proposal"].rows_where(
+        resource_ids = {r["id"] for r in store.public["resource"].rows_where("actor_id = ?", [actor_id], select="id")}
+        involved = list(store.public["proposal"].rows_where(
             "supplier_id = :a OR receiver_id = :a OR members LIKE :like", {"a": actor_id, "like": f'%"{actor_id}"%'}
-        )
-        for proposal in list(involved):
+        ))
+        abandoned = 0
+        for proposal in involved:
             members = [m for m in json.loads(proposal["members"] or "[]") if m != actor_id]
             store.public["proposal"].update(
                 proposal["id"],
@@ -170,11 +199,25 @@ def delete_actor(store: Store, actor_id: str, *, who: str, user_id: int | None =
                     "supplier_id": None if proposal["supplier_id"] == actor_id else proposal["supplier_id"],
                     "receiver_id": None if proposal["receiver_id"] == actor_id else proposal["receiver_id"],
                     "members": json.dumps(members),
+                    "resources": json.dumps([r for r in json.loads(proposal["resources"] or "[]") if r not in resource_ids]),
                     "updated_at": now(),
                 },
             )
+            synergy = synergy_for(store, proposal["id"])
+            if synergy and synergy["stage"] in OPEN_STAGES:
+                move(store, synergy["id"], "abandoned", user_id, ERASED_REASON)
+                abandoned += 1
+        closed = store.public.execute(
+            "SELECT count(DISTINCT proposal_id) FROM introduction WHERE actor_id = ?", [actor_id]).fetchone()[0]
+        store.public.execute("DELETE FROM introduction WHERE actor_id = ?", [actor_id])
         store.public.execute("UPDATE decision SET actor_id = NULL WHERE actor_id = ?", [actor_id])
-        store.public.execute("DELETE FROM interview_item WHERE actor_id = ?", [actor_id])
-        store.public.execute("DELETE FROM interview WHERE actor_id = ?", [actor_id])
-        store.public.execute("DELETE FROM resource WHERE actor_id = ?", [actor_id])
+        store.public.execute("UPDATE node_proposal SET resource_id = NULL WHERE resource_id IN "
+                             "(SELECT id FROM resource WHERE actor_id = ?)", [actor_id])
+        for table in ("interview_item", "interview", "invitation", "resource"):
+            store.public.execute(f"DELETE FROM [{table}] WHERE actor_id = ?", [actor_id])
         store.public.execute("DELETE FROM actor WHERE id = ?", [actor_id])
+    if flush:
+        flush_deleted(store.vault)
+        flush_deleted(store.public)
+    return Erasure(territory_id=row["territory_id"] if row else None, proposals_withdrawn=len(involved),
+                   introductions_closed=closed, synergies_abandoned=abandoned, messages_dropped=dropped)

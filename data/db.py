@@ -29,7 +29,22 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
+    # Deleted rows are overwritten with zeros instead of lingering in free pages: an
+    # erased actor's words must not be recoverable from the file (see `flush_deleted`).
+    conn.execute("PRAGMA secure_delete = ON")
     return sqlite_utils.Database(conn)
+
+
+def flush_deleted(db: sqlite_utils.Database) -> bool:
+    """Write the WAL back into the database file and empty it, so erased content leaves the disk files.
+
+    With `secure_delete` the zeroed pages first land in the WAL; until a checkpoint the
+    database file (and the WAL's older frames) still hold the old bytes. Waits for
+    readers up to the busy timeout; returns False if some frames could not be written
+    back yet (they will be at the next checkpoint).
+    """
+    busy, _log, _done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return busy == 0
 
 
 @contextmanager
