@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import auth, db, digest, errors, facilitator, interview, introductions, views, web
+from . import auth, db, digest, errors, facilitator, interview, introductions, rights, views, web
 from .settings import load_settings
 
 
@@ -20,4 +20,5 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(facilitator.bp)
     app.register_blueprint(introductions.bp)
     app.register_blueprint(digest.bp)
+    app.register_blueprint(rights.bp)
     return app

@@ -2,6 +2,10 @@
 
     symbiose digest clock        # the Procfile's `clock:` line
 
+Each night: the retention rule (unfinished interviews idle for longer than
+SYMBIOSE_INTERVIEW_RETENTION_DAYS are erased), then the digests, then the yearly
+reminders.
+
 SYMBIOSE_DIGEST_TIME ("06:00") and SYMBIOSE_DIGEST_TIMEZONE ("Europe/Paris") say
 when; daylight-saving changes are the scheduler's business (CronTrigger with a
 time zone). A run that overlaps the next one is not started twice, and a run
@@ -44,6 +48,16 @@ def trigger_from(config) -> CronTrigger:
 
 def nightly_job(app: Flask) -> None:
     with app.app_context():
+        # The retention rule first: a stale unfinished interview gets no digest, and the
+        # facilitators' notices it records go out with the digest run's deliveries.
+        from ..rights.purge import retention_days, run_purge  # noqa: PLC0415 - the web layer imports this module
+        try:
+            days = retention_days(app.config)
+            if days:
+                with Store.open(app.config["DATA_DIR"], app.config["KEYRING"]) as store:
+                    log.info("retention: %s", run_purge(store, days))
+        except SymbioseError as exc:
+            log.error("retention run failed: %s", exc)
         try:
             with Store.open(app.config["DATA_DIR"], app.config["KEYRING"]) as store:
                 report = send_digests(store)
