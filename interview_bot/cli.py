@@ -34,6 +34,7 @@ from .ingest import normalise_answer
 from .interview.invite import invite_actor
 from .jsonl import normalised_line
 from .matching import counts_text, refresh, territory_actors
+from .rights.cli import purge_command
 
 DEMO_TERRITORY = "demo"
 DEMO_FACILITATOR = "animateur@demo.symbiose.example"
@@ -332,6 +333,7 @@ def keys_generate() -> None:
     """Print a new random vault key (for SYMBIOSE_VAULT_KEY)."""
     click.echo(generate_key())
 main.add_command(digest_group)
+main.add_command(purge_command)
 
 if __name__ == "__main__":
     main()

@@ -26,6 +26,8 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "RATELIMIT_STORAGE_URI": ("memory://", "where rate-limit counters live (e.g. redis://… when several workers serve)"),
     "WORKERS": (2, "gunicorn worker processes for `symbiose serve`"),
     "REMINDER_AGE_DAYS": (365, "the yearly reminder invites actors whose answers are older than this many days to update them"),
+    "INTERVIEW_RETENTION_DAYS": (180, "an unfinished interview with no activity for this many days is erased "
+                                      "(`symbiose purge`, also run nightly by the clock); 0 = never; completed ones are kept"),
     # Email (interview_bot.mail) and nightly digests (interview_bot.digest)
     "SMTP_HOST": ("", "SMTP server that relays Symbiose's emails; empty = email not configured (messages wait in the outbox)"),
     "SMTP_PORT": (None, "SMTP port; default 25 (none), 587 (starttls) or 465 (tls)"),
