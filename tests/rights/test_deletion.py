@@ -23,7 +23,8 @@ def test_deleting_the_account_leaves_no_trace_in_either_database_file(browser, w
     sealed = sealed_values(rstore, mill.actor_id)
     assert len(sealed) >= 14  # identity fields and fingerprint, answer, figures, detail, note, email
     # Before: the public words are on disk and the sealed values are in the vault (the scan sees them).
-    flush_deleted(rstore.public), flush_deleted(rstore.vault)
+    flush_deleted(rstore.public)
+    flush_deleted(rstore.vault)
     public, vault = raw_bytes(data_dir, "public.db"), raw_bytes(data_dir, "vault.db")
     assert all(v.encode() in public for v in mill.public.values())
     assert all(s in vault for s in sealed)

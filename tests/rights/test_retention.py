@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from flask.cli import ScriptInfo
 from rights_support import days_ago, raw_bytes
 
-from data.actors import create_actor, set_status
+from data.actors import create_actor
 from data.answers import save_answer
 from data.db import transaction
 from data.interviews import Progress, save_progress
