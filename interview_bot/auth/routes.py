@@ -14,6 +14,7 @@ from ..db import get_store
 from ..interview.emails import send_new_link
 from ..interview.flow import STEPS
 from ..web import limiter
+from .actor import signed_in_actor
 from .tokens import LinkError, read_token
 
 bp = Blueprint("auth", __name__)
@@ -42,12 +43,7 @@ def actor_link(token: str):
 
 @bp.get("/me")
 def actor_home():
-    actor_id = session.get("actor_id")
-    if not actor_id:
-        return render_template(
-            "error.html", title=_("Please open your personal link"),
-            message=_("This page belongs to an actor's personal space. Open the link you received by email, "
-                      "or ask for a new one on the home page.")), 401
+    actor_id = signed_in_actor().id
     store = get_store()
     identity = read_identity(store, actor_id, who=f"actor:{actor_id}")
     answers = list_answers(store, actor_id, who=f"actor:{actor_id}")

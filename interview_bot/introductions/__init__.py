@@ -18,19 +18,13 @@ from data.proposals import load_proposal
 from data.taxonomy import load_taxonomy
 from matcher import explain
 
+from ..auth.actor import signed_in_actor
 from ..auth.tokens import LinkError, read_token
 from ..db import get_store
 from ..ingest import extra_synonyms
 from ..matching import territory_actors
 
 bp = Blueprint("introductions", __name__, url_prefix="/me/introductions")
-
-
-def _actor_id() -> str:
-    actor_id = session.get("actor_id")
-    if not actor_id:
-        abort(401)
-    return actor_id
 
 
 @bp.get("/t/<token>")
@@ -41,18 +35,23 @@ def from_email(token: str):
     except LinkError as exc:
         return render_template("error.html", title=_("Invalid link"), message=str(exc)), 410 if exc.expired else 400
     store = get_store()
-    actor = get_actor(store, payload["a"])
+    try:
+        actor = get_actor(store, payload["a"])
+    except UnknownActor:
+        return render_template("error.html", title=_("Invalid link"),
+                               message=_("This link belongs to an account that no longer exists.")), 410
     if session.get("actor_id") != actor.id:
         session.clear()
         session["actor_id"] = actor.id
+        session["actor_lang"] = actor.lang
     return redirect(url_for("introductions.index", _anchor=f"p-{payload.get('p', '')}"))
 
 
 @bp.get("/")
 def index():
-    actor_id = _actor_id()
+    actor = signed_in_actor()
+    actor_id = actor.id
     store = get_store()
-    actor = get_actor(store, actor_id)
     lang = str(get_locale() or "fr")
     facts = {a.id: a for a in territory_actors(store, actor.territory_id)}
     taxonomy = load_taxonomy().with_synonyms(extra_synonyms(store))
@@ -79,7 +78,7 @@ def index():
 
 @bp.post("/<proposal_id>")
 def respond(proposal_id: str):
-    actor_id = _actor_id()
+    actor_id = signed_in_actor().id
     choice = request.form.get("choice")
     if choice not in ("accept", "decline"):
         abort(400)
