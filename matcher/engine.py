@@ -19,15 +19,18 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from data.taxonomy import Taxonomy
 from data.types import ActorFacts, Proposal, Resource
 
 from .blocking import SHARING_ROOTS, Links, cos_floor, links_for, pairs_by_group
 from .comparators.distance import haversine_km
-from .exchange import ExchangeFinder
+from .exchange import ExchangeFinder, declared_columns
 from .history import History
 from .pooling import PoolKey, Pooler, pooling_keys
 from .settings import MatcherSettings
@@ -51,8 +54,27 @@ def propose(
     same ids. With `only_actor`, only the proposals involving that actor, exactly
     as a full run would give them.
     """
-    with _collector_paused():
+    with _collector_paused(), _blas_threads(1 if only_actor else None):
         return _propose(resources, actors, taxonomy, history or History(), settings or MatcherSettings(), only_actor)
+
+
+@contextmanager
+def _blas_threads(limit: int | None) -> Iterator[None]:
+    """Run with at most `limit` BLAS threads (None: unchanged).
+
+    An incremental run multiplies small matrices, where extra BLAS threads only spin
+    and take the cores from the rest of the run (and from the other web worker).
+    """
+    if limit is None:
+        yield
+        return
+    with _threadpools().limit(limits=limit, user_api="blas"):
+        yield
+
+
+@lru_cache(maxsize=1)
+def _threadpools() -> ThreadpoolController:
+    return ThreadpoolController()
 
 
 @contextmanager
@@ -73,24 +95,83 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass
+class MatchIndex:
+    """What every run over one territory shares, built once by `prepare`.
+
+    A full run builds it and throws it away; a service that re-matches one actor
+    after another keeps it, so that each incremental run touches only the rows
+    around that actor instead of passing over the whole territory again.
+    """
+
+    taxonomy: Taxonomy
+    settings: MatcherSettings
+    actors: ActorTable
+    links: Links
+    rows: list[Resource]  # the usable resources
+    declared: dict[str, np.ndarray]  # root → actors (by code) who declared needs of that kind
+    lat: np.ndarray  # per row: the actor's coordinates (NaN when unknown)
+    lon: np.ndarray
+    offers_by_node: dict[str, list[int]]
+    needs_by_node: dict[str, list[int]]
+    offers_of: dict[str, list[int]]  # actor id → rows of its offers
+    needs_of: dict[str, list[int]]
+    cos_min: float  # see blocking.cos_floor
+
+
+def prepare(resources: list[Resource], actors: list[ActorFacts], taxonomy: Taxonomy,
+            settings: MatcherSettings | None = None) -> MatchIndex:
+    """Build the index `propose_for` re-matches actors against."""
+    settings = settings or MatcherSettings()
+    actor_table = ActorTable.build(actors)
+    rows = usable(resources, taxonomy)
+    # The kinds of resource (roots) each actor declared needs for: a latent receiver who
+    # listed needs of that kind but not this one is skipped.
+    need_roots: dict[str, set[str]] = {}
+    roots = {node_id: taxonomy[node_id].root for node_id in {r.node_id for r in rows}}  # type: ignore[index]
+    offers_by_node: dict[str, list[int]] = {}
+    needs_by_node: dict[str, list[int]] = {}
+    offers_of: dict[str, list[int]] = {}
+    needs_of: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        if r.direction == "offer":
+            offers_by_node.setdefault(r.node_id, []).append(i)  # type: ignore[arg-type]
+            offers_of.setdefault(r.actor_id, []).append(i)
+        else:
+            needs_by_node.setdefault(r.node_id, []).append(i)  # type: ignore[arg-type]
+            needs_of.setdefault(r.actor_id, []).append(i)
+            need_roots.setdefault(r.actor_id, set()).add(roots[r.node_id])  # type: ignore[index]
+    index = actor_table.index
+    codes = np.array([index.get(r.actor_id, -1) for r in rows], dtype=np.int64)
+    known = codes >= 0
+    safe = np.where(known, codes, 0)
+    lat = np.where(known, actor_table.lat[safe], np.nan) if rows else np.zeros(0)
+    lon = np.where(known, actor_table.lon[safe], np.nan) if rows else np.zeros(0)
+    return MatchIndex(taxonomy, settings, actor_table, links_for(taxonomy, settings.default_max_km), rows,
+                      declared_columns(need_roots, actor_table), lat, lon,
+                      offers_by_node, needs_by_node, offers_of, needs_of, cos_floor(lat))
+
+
+def propose_for(index: MatchIndex, actor_id: str, history: History | None = None) -> list[Proposal]:
+    """The proposals involving `actor_id`, exactly as a full run over the index's resources gives them."""
+    with _collector_paused(), _blas_threads(1):
+        return _run(index, history or History(), actor_id)
+
+
 def _propose(resources: list[Resource], actors: list[ActorFacts], taxonomy: Taxonomy, history: History,
              settings: MatcherSettings, only_actor: str | None) -> list[Proposal]:
-    actor_table = ActorTable.build(actors)
-    links = links_for(taxonomy, settings.default_max_km)
-    rows = usable(resources, taxonomy)
-    # The kinds of resource (roots) each actor declared needs for, from all of its needs (before
-    # any incremental focus): a latent receiver who listed material needs without this one is skipped.
-    need_roots: dict[str, set[str]] = {}
-    for r in rows:
-        if r.direction == "need":
-            need_roots.setdefault(r.actor_id, set()).add(taxonomy[r.node_id].root)  # type: ignore[index]
+    return _run(prepare(resources, actors, taxonomy, settings), history, only_actor)
+
+
+def _run(index: MatchIndex, history: History, only_actor: str | None) -> list[Proposal]:
+    taxonomy, settings, actor_table, links = index.taxonomy, index.settings, index.actors, index.links
     if only_actor is None:
-        keys = pooling_keys(taxonomy, {r.node_id for r in rows if r.direction == "need"},  # type: ignore[misc]
-                            settings.pool_parent_min_depth)
+        rows = index.rows
+        keys = pooling_keys(taxonomy, set(index.needs_by_node), settings.pool_parent_min_depth)
     else:
-        rows, keys = _focus(rows, actor_table, links, only_actor, settings)
+        rows, keys = _focus(index, only_actor)
     table = ResourceTable.build(rows, actor_table, taxonomy)
-    proposals = ExchangeFinder(table, actor_table, links, settings, history, only_actor, need_roots).run()
+    proposals = ExchangeFinder(table, actor_table, links, settings, history, only_actor, index.declared).run()
     proposals += Pooler(table, actor_table, taxonomy, links, settings, history).run(keys, only_actor)
     if only_actor is not None:
         proposals = [p for p in proposals if only_actor in (p.supplier, p.receiver) or only_actor in p.members]
@@ -98,33 +179,19 @@ def _propose(resources: list[Resource], actors: list[ActorFacts], taxonomy: Taxo
     return proposals
 
 
-def _focus(rows: list[Resource], actors: ActorTable, links: Links, actor_id: str,
-           settings: MatcherSettings) -> tuple[list[Resource], set[PoolKey]]:
+def _focus(index: MatchIndex, actor_id: str) -> tuple[list[Resource], set[PoolKey]]:
     """The resources and pooling keys an incremental run needs (see the module docstring)."""
+    rows, actors, links, settings = index.rows, index.actors, index.links, index.settings
     taxonomy = links.taxonomy
-    index = actors.index
-    codes = np.array([index.get(r.actor_id, -1) for r in rows], dtype=np.int64)
-    known = codes >= 0
-    lat = np.where(known, actors.lat[np.where(known, codes, 0)], np.nan) if rows else np.zeros(0)
-    lon = np.where(known, actors.lon[np.where(known, codes, 0)], np.nan) if rows else np.zeros(0)
-    offers_by_node: dict[str, list[int]] = {}
-    needs_by_node: dict[str, list[int]] = {}
-    offers: list[int] = []
-    my_needs: set[str] = set()
-    for i, r in enumerate(rows):
-        if r.direction == "offer":
-            offers_by_node.setdefault(r.node_id, []).append(i)  # type: ignore[arg-type]
-            if r.actor_id == actor_id:
-                offers.append(i)
-        else:
-            needs_by_node.setdefault(r.node_id, []).append(i)  # type: ignore[arg-type]
-            if r.actor_id == actor_id:
-                my_needs.add(r.node_id)  # type: ignore[arg-type]
+    lat, lon = index.lat, index.lon
+    offers_by_node, needs_by_node = index.offers_by_node, index.needs_by_node
+    offers: list[int] = list(index.offers_of.get(actor_id, ()))
+    my_needs: set[str] = {rows[i].node_id for i in index.needs_of.get(actor_id, ())}  # type: ignore[misc]
     # Pooling keys of the actor's needs, and of the equipment or space it offers (it may join
     # a sharing group as the owner).
     my_shared = {rows[i].node_id for i in offers if taxonomy[rows[i].node_id].root in SHARING_ROOTS}
     keys = pooling_keys(taxonomy, my_needs | my_shared, settings.pool_parent_min_depth)
-    me = index.get(actor_id)
+    me = actors.index.get(actor_id)
     my_lat, my_lon = (actors.lat[me], actors.lon[me]) if me is not None else (np.nan, np.nan)
     my_division = actors.division[me] if me is not None else None
 
@@ -147,7 +214,7 @@ def _focus(rows: list[Resource], actors: ActorTable, links: Links, actor_id: str
     chosen_by_node: dict[str, list[int]] = {}
     for i in sorted(keep):
         chosen_by_node.setdefault(rows[i].node_id, []).append(i)  # type: ignore[arg-type]
-    cos_min = cos_floor(lat)
+    cos_min = index.cos_min
     for node, offer_rows in chosen_by_node.items():
         targets = [needs_by_node[n] for n in links.needs_for(node) if n in needs_by_node]
         if not targets:

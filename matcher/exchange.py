@@ -43,30 +43,30 @@ def most_restrictive(resources: list[Resource]) -> str:
     return max((r.sharing for r in resources), key=lambda s: VISIBILITY_ORDER.get(s, 2), default="anonymous")
 
 
+def declared_columns(need_roots: dict[str, set[str]], actors: ActorTable) -> dict[str, np.ndarray]:
+    """Per kind of resource (root), which actors (by code) declared at least one need of it."""
+    declared: dict[str, np.ndarray] = {}
+    for actor_id, roots in need_roots.items():
+        code = actors.index.get(actor_id)
+        for root in roots if code is not None else ():
+            declared.setdefault(root, np.zeros(len(actors.facts), dtype=bool))[code] = True
+    return declared
+
+
 class ExchangeFinder:
     """Finds exchange, sharing and latent proposals over one resource table."""
 
     def __init__(self, table: ResourceTable, actors: ActorTable, links: Links,
                  settings: MatcherSettings, history: History, only_actor: str | None = None,
-                 need_roots: dict[str, set[str]] | None = None) -> None:
+                 declared: dict[str, np.ndarray] | None = None) -> None:
         self.table, self.actors, self.links = table, actors, links
-        # Per kind of resource (root), which actors (by code) declared at least one need of it.
-        self.declared: dict[str, np.ndarray] = {}
-        for actor_id, roots in (need_roots or {}).items():
-            code = actors.index.get(actor_id)
-            for root in roots if code is not None else ():
-                self.declared.setdefault(root, np.zeros(len(actors.facts), dtype=bool))[code] = True
+        self.declared = declared or {}  # see `declared_columns`
         self.settings, self.history = settings, history
         self.offers_by_node = table.by_node(offers=True)
         self.needs_by_node = table.by_node(offers=False)
         self.cos_min = cos_floor(table.lat, actors.lat)
         self.slack = len(history.rejected)  # rejected proposals give their place to the next ones
-        located = ~np.isnan(actors.lat) & ~np.isnan(actors.lon)
-        by_division: dict[str, list[int]] = {}
-        for i, division in enumerate(actors.division):
-            if division and located[i]:
-                by_division.setdefault(division, []).append(i)
-        self.actors_by_division = {d: np.array(v, dtype=np.int64) for d, v in by_division.items()}
+        self.actors_by_division = actors.by_division
         # Incremental runs rank every candidate but build only this actor's proposals.
         self.only = None if only_actor is None else _code_of(table, actors, only_actor)
         self.found: dict[str, Proposal] = {}

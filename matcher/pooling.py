@@ -16,18 +16,21 @@ still a pooling: they could share that supplier.
 """
 from __future__ import annotations
 
+import math
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from data.taxonomy import Taxonomy
 from data.types import Proposal, ScorePart
 
 from . import ids
-from .blocking import SHARING_ROOTS, Links, cos_floor, grid_join
+from .blocking import SHARING_ROOTS, Links
 from .comparators import distance, history as history_part, regulatory, text, timing
-from .comparators.distance import haversine_km
+from .comparators.distance import EARTH_RADIUS_KM, haversine_km, unit_vectors
 from .comparators.taxonomy import pooling_value
 from .exchange import most_restrictive
 from .history import History
@@ -67,8 +70,8 @@ class Pooler:
         self.settings, self.history = settings, history
         self.needs_by_node = table.by_node(offers=False)
         self.offers_by_node = table.by_node(offers=True)
-        self.cos_min = cos_floor(table.lat, actors.lat)
         self._same: dict[str, list[np.ndarray]] = {}
+        self._membership: dict[str, dict[int, int]] = {}
         self._caveats: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, ...], bool, float]] = {}
 
     def run(self, keys: Iterable[PoolKey], only_actor: str | None = None) -> list[Proposal]:
@@ -126,6 +129,13 @@ class Pooler:
             self._same[node] = self._cluster(key, self._rows(key))
         return self._same[node]
 
+    def _same_membership(self, node: str) -> dict[int, int]:
+        """Actor code → index of its group among the node's groups of identical needs."""
+        if node not in self._membership:
+            self._membership[node] = {int(code): g for g, same in enumerate(self._same_groups(node))
+                                      for code in self.table.actor_code[same].tolist()}
+        return self._membership[node]
+
     def _groups(self, key: PoolKey) -> list[np.ndarray]:
         if key.same:
             return self._same_groups(key.node)
@@ -134,9 +144,8 @@ class Pooler:
             nodes = sorted({self.table.node_of(int(i)) for i in group})
             if len(nodes) < 2:
                 continue
-            members = set(self.table.actor_code[group].tolist())
-            if any(members <= set(self.table.actor_code[same].tolist())
-                   for node in nodes for same in self._same_groups(node)):
+            members = self.table.actor_code[group].tolist()
+            if any(_within_one(members, self._same_membership(node)) for node in nodes):
                 continue  # adds nobody to a group of identical needs
             kept.append(group)
         return kept
@@ -169,27 +178,33 @@ class Pooler:
         return groups
 
     def _greedy(self, lat: np.ndarray, lon: np.ndarray, names: list[str], radius: float, cap: int) -> list[list[int]]:
-        """Greedy clustering of located points (see the module docstring); returns lists of positions."""
+        """Greedy clustering of located points (see the module docstring); returns lists of positions.
+
+        Seeds go densest first (most neighbours within reach), then by id; each takes its free
+        neighbours nearest first (then by id) while they stay within reach of every member.
+        Points are unit vectors, so "within reach" is a dot product above cos(radius / R)
+        (a great-circle distance below the radius) and neighbours are counted with a k-d
+        tree; only the seeds that start a group get their neighbours sorted (a key with a
+        couple of thousand needers has about a million pairs).
+        """
         m = lat.size
-        zeros = np.zeros(m, np.int64)
-        i, j = grid_join(lat, lon, zeros, lat, lon, zeros, np.array([radius]), self.cos_min)
-        km = haversine_km(lat[i], lon[i], lat[j], lon[j])
-        keep = (i != j) & (km <= radius)
-        i, j, km = i[keep], j[keep], km[keep]
+        xyz = unit_vectors(lat, lon)
+        reach = math.cos(radius / EARTH_RADIUS_KM)
+        chord = 2 * math.sin(radius / EARTH_RADIUS_KM / 2)  # the straight-line length of an arc of `radius`
+        degree = cKDTree(xyz).query_ball_point(xyz, r=chord, return_length=True) - 1
         name_rank = np.empty(m, np.int64)
         name_rank[np.array(sorted(range(m), key=names.__getitem__), dtype=np.int64)] = np.arange(m)
-        order = np.lexsort((name_rank[j], km, i))  # each point's neighbours, nearest first, then by id
-        i, j = i[order], j[order]
-        starts = np.searchsorted(i, np.arange(m), "left")
-        ends = np.searchsorted(i, np.arange(m), "right")
         free = np.ones(m, dtype=bool)
         groups = []
-        for seed in np.lexsort((name_rank, -(ends - starts))).tolist():  # densest first, then by id
+        for seed in np.lexsort((name_rank, -degree)).tolist():  # densest first, then by id
             if not free[seed]:
                 continue
             free[seed] = False
-            candidates = j[starts[seed]:ends[seed]]
-            candidates = candidates[free[candidates]]
+            if not degree[seed]:
+                continue
+            closeness = xyz @ xyz[seed]
+            candidates = np.flatnonzero(free & (closeness >= reach))
+            candidates = candidates[np.lexsort((name_rank[candidates], -closeness[candidates]))]
             group = [seed]
             while candidates.size and len(group) < cap:
                 chosen = int(candidates[0])
@@ -197,7 +212,7 @@ class Pooler:
                 free[chosen] = False
                 candidates = candidates[1:]
                 if candidates.size:  # the rest must stay within reach of every member
-                    candidates = candidates[haversine_km(lat[chosen], lon[chosen], lat[candidates], lon[candidates]) <= radius]
+                    candidates = candidates[xyz[candidates] @ xyz[chosen] >= reach]
             if len(group) >= 2:
                 groups.append(group)
         return groups
@@ -298,3 +313,9 @@ class Pooler:
 
 
 __all__ = ["PoolKey", "Pooler", "pooling_keys"]
+
+
+def _within_one(members: list[int], membership: dict[int, int]) -> bool:
+    """True when every member belongs to one and the same group of `membership`."""
+    groups = {membership.get(code, -1) for code in members}
+    return len(groups) == 1 and -1 not in groups

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -52,6 +53,16 @@ class ActorTable:
     def get(self, actor_id: str) -> ActorFacts | None:
         i = self.index.get(actor_id)
         return None if i is None else self.facts[i]
+
+    @cached_property
+    def by_division(self) -> dict[str, np.ndarray]:
+        """NACE division → codes of the located actors in it (the candidates for latent receivers)."""
+        located = ~np.isnan(self.lat) & ~np.isnan(self.lon)
+        groups: dict[str, list[int]] = {}
+        for i, division in enumerate(self.division):
+            if division and located[i]:
+                groups.setdefault(division, []).append(i)
+        return {d: np.array(v, dtype=np.int64) for d, v in groups.items()}
 
 
 @dataclass

@@ -23,6 +23,12 @@ def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
+def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Points in degrees as unit vectors (n, 3): their dot product is the cosine of the angle between them."""
+    phi, lam = np.radians(np.asarray(lat, dtype=np.float64)), np.radians(np.asarray(lon, dtype=np.float64))
+    return np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)], axis=1)
+
+
 def scores(km: np.ndarray, max_km: np.ndarray, floor: float = 0.1) -> np.ndarray:
     """Vectorised score: 1 at 0 km, `floor` at `max_km`, 0 beyond, NEUTRAL when unknown."""
     km = np.asarray(km, dtype=np.float64)

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 from matcher_support import bilateral, part, random_territory
 
-from matcher import History, MatcherSettings, propose
+from matcher import History, MatcherSettings, prepare, propose, propose_for
 
 
 def involving(proposals, actor_id):
@@ -65,6 +65,17 @@ def test_incremental_run_with_history_equals_the_full_run(busy, taxonomy):
 
 def test_incremental_run_for_an_actor_without_resources_is_empty(busy, taxonomy):
     assert propose(busy.resources, busy.actors, taxonomy, only_actor="nobody") == []
+
+
+def test_an_index_kept_between_runs_gives_every_actor_the_full_runs_proposals(busy, taxonomy):
+    full = busy.propose()
+    index = prepare(busy.resources, busy.actors, taxonomy)
+    for actor in busy.actors:
+        assert propose_for(index, actor.id) == involving(full, actor.id), actor.id
+    history = History(rejected={p.id: p.fingerprint for p in full[::3]})
+    with_history = propose(busy.resources, busy.actors, taxonomy, history=history)
+    assert propose_for(index, busy.actors[0].id, history) == involving(with_history, busy.actors[0].id)
+    assert propose_for(index, "nobody") == []
 
 
 def sawdust_pair(territory):
