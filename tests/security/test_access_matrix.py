@@ -1,0 +1,359 @@
+"""Who may open what: every route of the app × seven principals, and what each response may contain.
+
+The world (access_world.py): territory 1 "alpha" with actors A and B and a proposal
+A → B (accepted by its facilitator, introductions pending, commented); territory 2
+"beta" with actor C (and D, not a principal) and their own proposal. Every stored
+value carries a canary naming its owner; MAY_SEE in access_world says whose
+canaries each principal may read. Every response below — allowed or refused,
+headers and body — is searched for the canaries its principal may not see.
+
+URLs name the objects of territory 1 and actor A. Placeholders:
+  {link} {intro} {unsub}  A's personal, introduction and unsubscribe links (signed tokens)
+  {answer}                A's answer about what they offer
+  {A}                     actor A
+  {proposal} {synergy}    the A → B proposal and its synergy
+  {unknown}               an unrecognised resource of territory 1
+
+Cells: the expected status code, or `login` for a redirect to the sign-in page.
+Refusals are `login`, 401, 403 and 404. A POST is sent with a valid form token of
+the principal's own session; a refused POST must change nothing in either database
+(and read nothing: no audit record), an allowed one is replayed on a copy of the world.
+"""
+from __future__ import annotations
+
+import pytest
+from access_world import (
+    MAY_SEE, PRINCIPALS, audit_count, build_world, changed_tables, copy_app, foreign_links, found, leaks, links,
+    make_app, opened, principals, response_text, secrets_of, smtp_server, snapshot,
+)
+
+from data.actors import delete_actor
+from interview_bot.web import limiter
+
+MATRIX = """
+method url                                               anon   A      B      C      fac1   fac2   admin
+# public pages, and links that carry their own proof (a signed token)
+GET    /                                                 200    200    200    200    200    200    200
+GET    /healthz                                          200    200    200    200    200    200    200
+GET    /static/style.css                                 200    200    200    200    200    200    200
+GET    /login                                            200    200    200    200    302    302    302
+POST   /login                                            401    401    401    401    401    401    401
+POST   /logout                                           302    302    302    302    302    302    302
+POST   /link                                             302    302    302    302    302    302    302
+GET    /a/{link}                                         302    302    302    302    302    302    302
+GET    /me/introductions/t/{intro}                       302    302    302    302    302    302    302
+GET    /digest/unsubscribe/{unsub}                       200    200    200    200    200    200    200
+POST   /digest/unsubscribe/{unsub}                       200    200    200    200    200    200    200
+# the actor's own space: whoever holds the session of an actor, about that actor only
+GET    /me                                               401    200    200    200    401    401    401
+GET    /me/interview/                                    401    302    302    302    401    401    401
+POST   /me/interview/offers/next                         401    302    302    302    401    401    401
+GET    /me/interview/consent                             401    200    200    200    401    401    401
+POST   /me/interview/consent                             401    400    400    400    401    401    401
+GET    /me/interview/identity                            401    200    200    200    401    401    401
+POST   /me/interview/identity                            401    400    400    400    401    401    401
+GET    /me/interview/identity/sector                     401    200    200    200    401    401    401
+POST   /me/interview/identity/sector                     401    200    200    200    401    401    401
+GET    /me/interview/offers                              401    200    200    200    401    401    401
+POST   /me/interview/offers                              401    400    400    400    401    401    401
+GET    /me/interview/needs                               401    200    200    200    401    401    401
+POST   /me/interview/needs                               401    400    400    400    401    401    401
+GET    /me/interview/problems                            401    200    200    200    401    401    401
+POST   /me/interview/problems                            401    302    302    302    401    401    401
+GET    /me/interview/swot                                401    200    200    200    401    401    401
+POST   /me/interview/swot                                401    302    302    302    401    401    401
+GET    /me/interview/summary                             401    200    200    200    401    401    401
+POST   /me/interview/finish                              401    302    302    302    401    401    401
+GET    /me/interview/done                                401    200    200    200    401    401    401
+GET    /me/interview/answer/{answer}                     401    200    404    404    401    401    401
+POST   /me/interview/answer/{answer}                     401    400    404    404    401    401    401
+GET    /me/interview/answer/{answer}/edit                401    200    404    404    401    401    401
+POST   /me/interview/answer/{answer}/edit                401    400    404    404    401    401    401
+POST   /me/interview/answer/{answer}/delete              401    302    404    404    401    401    401
+GET    /me/introductions/                                401    200    200    200    401    401    401
+POST   /me/introductions/{proposal}                      401    302    302    404    401    401    401
+GET    /me/data.json                                     401    200    200    200    401    401    401
+GET    /me/delete                                        401    200    200    200    401    401    401
+POST   /me/delete                                        401    302    302    302    401    401    401
+GET    /me/deleted                                       200    200    200    200    200    200    200
+# the facilitator workspace of territory 1: its facilitator and the administrator
+GET    /facilitator                                      login  login  login  login  302    302    200
+GET    /t/alpha/                                         login  login  login  login  200    404    200
+GET    /t/alpha/report                                   login  login  login  login  200    404    200
+GET    /t/alpha/queue                                    login  login  login  login  200    404    200
+GET    /t/alpha/queue/{proposal}                         login  login  login  login  200    404    200
+POST   /t/alpha/queue/{proposal}/comment                 login  login  login  login  302    404    302
+POST   /t/alpha/queue/{proposal}/reject                  login  login  login  login  302    404    302
+GET    /t/alpha/actors                                   login  login  login  login  200    404    200
+POST   /t/alpha/actors/invite                            login  login  login  login  302    404    302
+POST   /t/alpha/actors/invite-csv                        login  login  login  login  302    404    302
+GET    /t/alpha/actors/{A}                               login  login  login  login  200    404    200
+GET    /t/alpha/actors/{A}/export.json                   login  login  login  login  200    404    200
+POST   /t/alpha/actors/{A}/resend                        login  login  login  login  302    404    302
+POST   /t/alpha/actors/{A}/answers                       login  login  login  login  302    404    302
+GET    /t/alpha/unrecognised                             login  login  login  login  200    404    200
+POST   /t/alpha/unrecognised/{unknown}/assign            login  login  login  login  302    404    302
+POST   /t/alpha/unrecognised/{unknown}/propose           login  login  login  login  302    404    302
+GET    /t/alpha/synergies                                login  login  login  login  200    404    200
+GET    /t/alpha/synergies/{synergy}                      login  login  login  login  200    404    200
+POST   /t/alpha/synergies/{synergy}/stage                login  login  login  login  302    404    302
+POST   /t/alpha/synergies/{synergy}/impact               login  login  login  login  302    404    302
+POST   /t/alpha/synergies/{synergy}/note                 login  login  login  login  302    404    302
+GET    /t/alpha/export/actors.csv                        login  login  login  login  200    404    200
+GET    /t/alpha/export/resources.csv                     login  login  login  login  200    404    200
+GET    /t/alpha/export/proposals.csv                     login  login  login  login  200    404    200
+GET    /t/alpha/export/synergies.csv                     login  login  login  login  200    404    200
+GET    /t/alpha/digest/preview?actor={A}                 login  login  login  login  200    404    200
+"""
+
+# Objects of the other territory (or another actor) reached through a URL of one's own: never.
+CROSS = """
+principal method url                                                 status
+fac1      GET    /t/alpha/queue/{proposal2}                          404
+fac1      POST   /t/alpha/queue/{proposal2}/comment                  404
+fac1      GET    /t/alpha/actors/{C}                                 404
+fac1      POST   /t/alpha/actors/{C}/resend                          404
+fac1      POST   /t/alpha/actors/{C}/answers                         404
+fac1      POST   /t/alpha/actors/{B}/answers                         404
+fac1      GET    /t/alpha/synergies/{synergy2}                       404
+fac1      POST   /t/alpha/synergies/{synergy2}/note                  404
+fac1      POST   /t/alpha/unrecognised/{unknown2}/assign             404
+fac1      GET    /t/alpha/digest/preview?actor={C}                   404
+fac1      GET    /t/alpha/digest/preview?user={fac2}                 404
+A         GET    /me/interview/answer/{answer2}                      404
+A         POST   /me/interview/answer/{answer2}/delete               404
+A         POST   /me/introductions/{proposal2}                       404
+"""
+
+REFUSALS = {"login", "401", "403", "404"}
+ERROR_PAGE = 'class="card error"'  # error.html: a refusal says, in the page's language, what to do
+
+# What each POST sends: a request that would change something if it were accepted.
+BODIES = {
+    "/login": {"email": "nobody@example.org", "password": "not the password"},
+    "/link": {"email": "nobody@example.org"},
+    "/digest/unsubscribe/{unsub}": {"action": "unsubscribe"},
+    "/me/interview/consent": {"sharing": "named"},  # without the box ticked: a 400 that asks for it
+    "/me/interview/identity": {"name": "", "activity": ""},
+    "/me/interview/identity/sector": {"division": "not-a-sector"},
+    "/me/interview/offers": {"text": ""},
+    "/me/interview/needs": {"text": ""},
+    "/me/interview/problems": {"problems": "Intrus"},
+    "/me/interview/swot": {"strengths": "Intrus"},
+    "/me/interview/answer/{answer}": {},  # no meaning chosen for the item: a 400 that asks for one
+    "/me/interview/answer/{answer}/edit": {"text": ""},
+    "/me/introductions/{proposal}": {"choice": "decline"},
+    "/me/introductions/{proposal2}": {"choice": "decline"},
+    "/me/delete": {"confirm": "1"},
+    "/t/alpha/queue/{proposal}/comment": {"text": "Intrus"},
+    "/t/alpha/queue/{proposal2}/comment": {"text": "Intrus"},
+    "/t/alpha/queue/{proposal}/reject": {"reason": "Intrus"},
+    "/t/alpha/actors/invite": {"name": "Intrus", "email": "intrus@example.org", "lang": "fr"},
+    "/t/alpha/actors/{A}/answers": {"topic": "problems", "text": "Intrus"},
+    "/t/alpha/actors/{C}/answers": {"topic": "problems", "text": "Intrus"},
+    "/t/alpha/actors/{B}/answers": {"topic": "problems", "text": "Intrus", "answer_id": "{answer}"},  # A's answer
+    "/t/alpha/unrecognised/{unknown}/assign": {"node_id": "material.wood.sawdust_untreated", "synonym": "1"},
+    "/t/alpha/unrecognised/{unknown2}/assign": {"node_id": "material.wood.sawdust_untreated", "synonym": "1"},
+    "/t/alpha/unrecognised/{unknown}/propose": {"parent_id": "material.wood", "label_fr": "Intrus"},
+    "/t/alpha/synergies/{synergy}/stage": {"stage": "study"},
+    "/t/alpha/synergies/{synergy}/impact": {"tonnes_year": "12", "mwh_year": "", "eur_year": ""},
+    "/t/alpha/synergies/{synergy}/note": {"text": "Intrus"},
+    "/t/alpha/synergies/{synergy2}/note": {"text": "Intrus"},
+}
+
+
+def parse(table: str) -> list[list[str]]:
+    rows = [line.split() for line in table.strip().splitlines() if line.strip() and not line.startswith("#")]
+    return rows[1:]  # the header names the columns
+
+
+ROWS = [(method, url, dict(zip(PRINCIPALS, cells, strict=True))) for method, url, *cells in parse(MATRIX)]
+CROSS_ROWS = [tuple(row) for row in parse(CROSS)]
+
+
+@pytest.fixture(scope="module")
+def inbox():
+    with smtp_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, inbox):
+    """(app, ids, principals): built once for the module; tests that change data use a copy."""
+    app = make_app(tmp_path_factory.mktemp("matrix") / "instance", inbox.port)
+    with opened(app, create=True) as store:
+        ids = build_world(store)
+    return app, ids, principals(app, ids)
+
+
+@pytest.fixture(scope="module")
+def values(world) -> dict:
+    app, ids, _principals = world
+    return {**links(app, ids["actor"]["A"], ids["proposal"][1]),
+            "answer": ids["answer"]["A"], "answer2": ids["answer"]["C"],
+            "A": ids["actor"]["A"], "B": ids["actor"]["B"], "C": ids["actor"]["C"],
+            "proposal": ids["proposal"][1], "proposal2": ids["proposal"][2],
+            "synergy": ids["synergy"][1], "synergy2": ids["synergy"][2],
+            "unknown": ids["unknown"][1], "unknown2": ids["unknown"][2], "fac2": ids["user"]["fac2"]["id"]}
+
+
+def outcome(response) -> str:
+    """The response as a matrix cell: its status, or `login` for the sign-in page's refusal (a
+    redirect to it that asks to come back: signing out also ends on the sign-in page, as a 302)."""
+    location = response.headers.get("Location", "") if response.status_code == 302 else ""
+    if location.split("?")[0].endswith("/login") and "next=" in location:
+        return "login"
+    return str(response.status_code)
+
+
+def send(principal, app, method: str, template: str, values: dict):
+    url = template.format(**values)
+    if method == "GET":
+        return principal.get(app, url)
+    return principal.post(app, url, {k: v.format(**values) for k, v in BODIES.get(template, {}).items()})
+
+
+def exposed(app, principal, response) -> list[str]:
+    """What the response shows that its principal may not see: others' canaries, others' working links."""
+    text = response_text(response)
+    return leaks(text, principal.name) + foreign_links(app, text, principal.actor_id)
+
+
+def row_id(row) -> str:
+    return f"{row[0]} {row[1]}"
+
+
+def test_the_matrix_covers_every_route_and_method(world, values):
+    """A route added without a row here fails: the matrix stays complete."""
+    app = world[0]
+    adapter = app.url_map.bind("symbiose.test")
+    declared = set()
+    for method, template, _cells in ROWS:
+        rule, _args = adapter.match(template.format(**values).split("?")[0], method=method, return_rule=True)
+        declared.add((rule.rule, method))
+    routes = {(rule.rule, method) for rule in app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes - declared == set(), "routes without a row in MATRIX"
+    assert len({(m, u) for m, u, _c in ROWS}) == len(ROWS), "a row is declared twice"
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if r[0] == "GET"], ids=row_id)
+def test_pages(world, values, row):
+    app, _ids, people = world
+    method, template, expected = row
+    wrong, leaked = {}, {}
+    for name in PRINCIPALS:
+        response = send(people[name], app, method, template, values)
+        if outcome(response) != expected[name]:
+            wrong[name] = f"{outcome(response)} (expected {expected[name]})"
+        elif response.status_code in (401, 404) and ERROR_PAGE not in response.get_data(as_text=True):
+            wrong[name] = f"{response.status_code} without the app's page saying what to do"
+        if shown := exposed(app, people[name], response):
+            leaked[name] = shown
+    assert not wrong, f"{method} {template}: {wrong}"
+    assert not leaked, f"{method} {template}: canaries the principal may not see: {leaked}"
+
+
+def test_territory_2_workspace_mirrors_it_and_shows_nothing_of_territory_1(world, values):
+    """The workspace rows again, for territory 2 and its objects: its facilitator and the other swap."""
+    app, ids, people = world
+    mirrored = {**values, "A": ids["actor"]["C"], "proposal": values["proposal2"], "synergy": values["synergy2"],
+                "unknown": values["unknown2"]}
+    wrong, leaked = {}, {}
+    for method, template, expected in ROWS:
+        if method != "GET" or not template.startswith("/t/alpha/"):
+            continue
+        template = template.replace("/t/alpha/", "/t/beta/")
+        swapped = {**expected, "fac1": expected["fac2"], "fac2": expected["fac1"]}
+        for name in ("fac1", "fac2", "admin"):
+            response = send(people[name], app, method, template, mirrored)
+            if outcome(response) != swapped[name]:
+                wrong[f"{name} {template}"] = f"{outcome(response)} (expected {swapped[name]})"
+            if shown := exposed(app, people[name], response):
+                leaked[f"{name} {template}"] = shown
+    assert not wrong and not leaked, (wrong, leaked)
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if r[0] == "POST" and set(r[2].values()) & REFUSALS], ids=row_id)
+def test_refused_posts_change_nothing(world, values, inbox, row):
+    app, _ids, people = world
+    method, template, expected = row
+    refused = [name for name in PRINCIPALS if expected[name] in REFUSALS]
+    before, audited, mails = snapshot(app), audit_count(app), len(inbox.messages)
+    for name in refused:
+        response = send(people[name], app, method, template, values)
+        assert outcome(response) == expected[name], f"{name}: {response.status_code}"
+        assert not exposed(app, people[name], response), name
+        assert changed_tables(before, snapshot(app)) == [], f"{name}'s refused request changed the data"
+        assert audit_count(app) == audited, f"{name}'s refused request read confidential data"
+    assert len(inbox.messages) == mails, "a refused request sent an email"
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if r[0] == "POST"], ids=row_id)
+def test_allowed_posts(world, values, inbox, tmp_path, row):
+    """The allowed principals get their status (on a copy of the world): the URL of each row is
+    right, so the refusals above are refusals of a working form, not of a broken link."""
+    app, _ids, people = world
+    method, template, expected = row
+    for name in PRINCIPALS:
+        if expected[name] in REFUSALS:
+            continue
+        copy = copy_app(app, tmp_path / name, inbox.port)  # each principal meets the same world
+        limiter.reset()  # every principal's request comes from the same test address
+        response = send(people[name], copy, method, template, values)
+        assert outcome(response) == expected[name], f"{name}: {response.status_code}"
+        assert not exposed(copy, people[name], response), name
+
+
+@pytest.mark.parametrize("row", CROSS_ROWS, ids=lambda r: f"{r[0]} {r[1]} {r[2]}")
+def test_objects_of_others_through_ones_own_urls(world, values, inbox, row):
+    app, _ids, people = world
+    name, method, template, expected = row
+    before, audited = snapshot(app), audit_count(app)
+    response = send(people[name], app, method, template, values)
+    assert outcome(response) == expected
+    assert not exposed(app, people[name], response)
+    assert changed_tables(before, snapshot(app)) == [] and audit_count(app) == audited
+
+
+def test_the_canaries_are_where_they_belong(world, values):
+    """The search for canaries finds them where they may be: a test that could not fail otherwise."""
+    app, _ids, people = world
+    own = people["A"].get(app, "/me/interview/summary").get_data(as_text=True)
+    assert found(own, secrets_of("A", ("name", "offer", "exact")))
+    workspace = people["fac1"].get(app, f"/t/alpha/queue/{values['proposal']}").get_data(as_text=True)
+    assert found(workspace, secrets_of("B", ("name",))) and found(workspace, secrets_of("N1", ("comment",)))
+    export = people["admin"].get(app, "/t/alpha/export/actors.csv").get_data(as_text=True)
+    assert found(export, secrets_of("A", ("name", "email"))) and leaks(export, "fac2")
+    assert MAY_SEE["admin"] >= MAY_SEE["fac1"] | MAY_SEE["fac2"]
+
+
+def test_an_erased_actors_session_gets_what_a_stranger_gets(world, values, inbox, tmp_path):
+    """A browser still signed in as an actor whose account was erased (from another device, or by
+    the retention rule) gets the anonymous column of the matrix in the actor's space; the erased
+    actor's links no longer open anything (410)."""
+    app, ids, people = world
+    copy = copy_app(app, tmp_path / "erased", inbox.port)
+    with opened(copy) as store:
+        delete_actor(store, ids["actor"]["A"], who="test")
+    wrong = {}
+    for method, template, expected in ROWS:
+        if not template.startswith(("/me", "/a/")):
+            continue
+        want = "410" if template in ("/a/{link}", "/me/introductions/t/{intro}") else expected["anon"]
+        response = send(people["A"], copy, method, template, values)
+        if outcome(response) != want:
+            wrong[f"{method} {template}"] = f"{outcome(response)} (expected {want})"
+        assert not exposed(copy, people["A"], response), template
+    assert not wrong, wrong
+
+
+def test_the_link_check_recognises_a_working_link(world, values):
+    """The search for others' links finds one where it is: a test that could not fail otherwise."""
+    app, _ids, people = world
+    page = f"<a href=\"https://symbiose.test/a/{values['link']}\">" + values["unsub"]
+    assert foreign_links(app, page, None) == ["interview link of " + values["A"],
+                                              "unsubscribe link of actor:" + values["A"]] or \
+        sorted(foreign_links(app, page, None)) == sorted(["interview link of " + values["A"],
+                                                          "unsubscribe link of actor:" + values["A"]])
+    assert foreign_links(app, page, values["A"]) == []
