@@ -137,8 +137,10 @@ def find_by_email(store: Store, email: str) -> list[str]:
     """Actor ids whose identity email is `email` (compared through a keyed hash)."""
     if store.keyring is None:
         return []
-    fp = store.keyring.fingerprint("email:" + email.strip().lower())
-    return [r["actor_id"] for r in store.vault["identity"].rows_where("email_fp = ?", [fp])]
+    # Every key of the keyring: until `symbiose keys rotate` has run, older rows carry the old key's hash.
+    fps = store.keyring.fingerprints("email:" + email.strip().lower())
+    where = f"email_fp IN ({', '.join('?' * len(fps))})"
+    return [r["actor_id"] for r in store.vault["identity"].rows_where(where, fps)]
 
 
 def set_status(store: Store, actor_id: str, status: str) -> None:

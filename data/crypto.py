@@ -52,6 +52,10 @@ def _key_id(key: bytes) -> bytes:
     return hashlib.sha256(b"symbiose-key-id" + key).digest()[:4]
 
 
+def _fingerprint(key: bytes, value: str) -> str:
+    return hmac.new(key, b"fp:" + value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 @dataclass(frozen=True)
 class Keyring:
     """The current vault key and, during a rotation, the keys it replaces."""
@@ -105,9 +109,20 @@ class Keyring:
     def needs_rotation(self, sealed: bytes) -> bool:
         return bytes(sealed[2:6]) != self.current_id
 
+    def knows(self, key_id: bytes) -> bool:
+        """True when `key_id` (bytes 2–6 of a sealed value) is the current key or a previous one."""
+        return any(hmac.compare_digest(_key_id(key), key_id) for key in (self.current, *self.previous))
+
     def fingerprint(self, value: str) -> str:
         """A keyed hash of `value` (to compare without decrypting; useless without the key)."""
-        return hmac.new(self.current, b"fp:" + value.encode("utf-8"), hashlib.sha256).hexdigest()
+        return _fingerprint(self.current, value)
+
+    def fingerprints(self, value: str) -> list[str]:
+        """`value`'s keyed hash under the current key, then under each previous key.
+
+        During a rotation a stored fingerprint may still be one made with the old key.
+        """
+        return [_fingerprint(key, value) for key in (self.current, *self.previous)]
 
     def check(self, probe: bytes | None) -> None:
         """Raise VaultLocked unless `probe` (sealed at vault creation) opens with this keyring."""

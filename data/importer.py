@@ -1,26 +1,29 @@
 """The territory import file (JSON Lines, one actor per line; see ARCHITECTURE.md).
 
 The whole file is validated before anything is stored: a malformed line stops the
-import with a message naming the line and the problem, and none of the file's
-actors is written. Import is idempotent on `ref`: a line identical to what was
-imported last time changes nothing.
+import with a message naming the line, the problem and what was expected, and
+none of the file's actors is written. The writes themselves are one transaction
+per database, so a failure while storing (a full disk…) leaves nothing either.
+Import is idempotent on `ref`: a line identical to what was imported last time
+changes nothing.
 """
 from __future__ import annotations
 
+import io
 import json
 import math
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .actors import create_actor, find_by_ref, update_identity
 from .answers import MAX_ANSWER_CHARS, delete_answer, save_answer
 from .db import transaction
-from .errors import InvalidImport
+from .errors import InvalidImport, UnknownTerritory
 from .store import Store
-from .territories import get_territory
+from .territories import create_territory, get_territory
 from .types import Actor, Answer, Identity
 
 MAX_LINE_BYTES = 1_000_000
@@ -136,74 +139,160 @@ def parse_record(obj: Any, line: int) -> ImportRecord:
     )
 
 
+EXPECTED = "expected one JSON object per line, in UTF-8"
+_MAGIC = {b"\x1f\x8b": "compressed (gzip)", b"PK\x03\x04": "a zip archive", b"%PDF": "a PDF document",
+          b"SQLite format 3": "an SQLite database"}
+
+
 def parse_lines(data: bytes) -> list[ImportRecord]:
     """Validate a whole file's bytes; raise InvalidImport at the first bad line."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    return parse_stream(io.BytesIO(data))
+
+
+def parse_stream(stream: BinaryIO) -> list[ImportRecord]:
+    """Validate a JSON Lines stream; raise InvalidImport naming the first bad line and what was expected.
+
+    Lines are read one at a time and never more than MAX_LINE_BYTES of one, so a
+    huge or binary file costs no more memory than a line.
+    """
     records: list[ImportRecord] = []
     seen: dict[str, int] = {}
-    for number, raw in enumerate(data.split(b"\n"), 1):
+    number = 0
+    while True:
+        raw = stream.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            break
+        number += 1
+        if number == 1:
+            _check_file_kind(raw)
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            raise InvalidImport(
+                f"the line is longer than {MAX_LINE_BYTES:,} bytes; {EXPECTED}, each actor's at most 1 MB", number
+            )
+        last = not raw.endswith(b"\n")
         if not raw.strip():
             continue
-        if len(raw) > MAX_LINE_BYTES:
-            raise InvalidImport(f"line is {len(raw)} bytes long (at most {MAX_LINE_BYTES})", number)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InvalidImport(f"not valid UTF-8 (byte {exc.start + 1})", number) from None
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidImport(f"invalid JSON: {exc.msg} at column {exc.colno}", number) from None
+        obj = _decode(raw, number, last)
         record = parse_record(obj, number)
         if record.ref in seen:
             raise InvalidImport(f"ref {record.ref!r} already used on line {seen[record.ref]}", number)
         seen[record.ref] = number
         records.append(record)
     if not records:
-        raise InvalidImport("the file contains no actor (expected one JSON object per line)")
+        what = "the file is empty" if number == 0 else "the file contains no actor"
+        raise InvalidImport(f"{what} ({EXPECTED}, e.g. {{\"ref\": \"a1\", \"name\": \"Scierie Martin\"}})")
     return records
+
+
+def _check_file_kind(first: bytes) -> None:
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InvalidImport(f"the file is UTF-16 text: save it as UTF-8 ({EXPECTED})")
+    for magic, kind in _MAGIC.items():
+        if first.startswith(magic):
+            raise InvalidImport(f"the file is {kind}, not text ({EXPECTED})")
+
+
+def _decode(raw: bytes, number: int, last: bool) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if b"\0" in raw or sum(b < 9 or 13 < b < 32 for b in raw) > len(raw) // 20:
+            raise InvalidImport(f"binary data, not text ({EXPECTED})", number) from None
+        raise InvalidImport(
+            f"not valid UTF-8 (byte {exc.start + 1}): save the file as UTF-8, not Latin-1 or Windows-1252 "
+            f"({EXPECTED})", number) from None
+    if "\0" in text:
+        raise InvalidImport(f"binary data, not text ({EXPECTED})", number)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg.startswith("Unterminated string") or exc.pos >= len(text.rstrip()):
+            # The object is not closed when the line ends: cut short, often a truncated file.
+            hint = " — the file looks truncated" if last else ""
+            raise InvalidImport(f"the line ends before its JSON object is complete{hint}; "
+                                f"{EXPECTED}", number) from None
+        raise InvalidImport(f"invalid JSON: {exc.msg} at column {exc.colno} ({EXPECTED})", number) from None
 
 
 def parse_file(path: str | Path) -> list[ImportRecord]:
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as stream:
+            return parse_stream(stream)
     except OSError as exc:
         raise InvalidImport(f"cannot read {path}: {exc.strerror or exc}") from None
-    return parse_lines(data)
 
 
 AnswerHook = Callable[[Actor, Answer], None]
+PrepareHook = Callable[[list[ImportRecord]], None]
 
 
 def import_records(
-    store: Store, territory_slug: str, records: list[ImportRecord], *, on_answer: AnswerHook | None = None
+    store: Store,
+    territory_slug: str,
+    records: list[ImportRecord],
+    *,
+    on_answer: AnswerHook | None = None,
+    prepare: PrepareHook | None = None,
+    create: bool = False,
 ) -> ImportReport:
-    """Store validated records; `on_answer` (e.g. normalisation) runs on each new answer."""
-    territory = get_territory(store, territory_slug)
+    """Store validated records, all or nothing; `on_answer` (e.g. normalisation) runs on each new answer.
+
+    Every write, `on_answer`'s included, happens in one transaction per database (the
+    vault's committed first): if anything fails half-way, neither database keeps any
+    of the file. `prepare`, called first and outside the transactions with the records
+    that will be written, lets slow work (the language models) be done before the
+    write locks are taken, so the web service is not kept waiting. With `create`, a
+    missing territory is created in the same transaction.
+    """
+    try:
+        territory_id: int | None = get_territory(store, territory_slug)["id"]
+    except UnknownTerritory:
+        if not create:
+            raise
+        territory_id = None
+    if prepare is not None:
+        changed = [r for r in records if territory_id is None or _state(store, territory_id, r)[1] != "unchanged"]
+        if changed:
+            prepare(changed)
     report = ImportReport()
-    for record in records:
-        fingerprint = store.keyring.fingerprint("import:" + record.canonical()) if store.keyring else None
-        actor = find_by_ref(store, territory["id"], record.ref)
-        if actor is not None:
-            rows = list(store.vault["identity"].rows_where("actor_id = ?", [actor.id], select="import_fp"))
-            if rows and rows[0]["import_fp"] == fingerprint:
+    with transaction(store.public), transaction(store.vault):
+        if create:
+            territory_id = create_territory(store, territory_slug)["id"]
+        for record in records:
+            actor, state = _state(store, territory_id, record)
+            if state == "unchanged":
                 report.unchanged += 1
                 continue
-            update_identity(store, actor.id, record.identity, lang=record.lang)
-            for old in list(store.vault["answer"].rows_where("actor_id = ? AND topic IN ('activity', 'offers', 'needs')", [actor.id])):
-                delete_answer(store, old["id"])
-            report.updated += 1
-        else:
-            actor = create_actor(store, territory_slug, record.ref, record.identity, lang=record.lang, status="completed")
-            report.created += 1
-        by_topic = {"activity": [record.activity] if record.activity else [], "offers": record.offers, "needs": record.needs}
-        for topic in TOPICS:
-            for position, text in enumerate(by_topic[topic]):
-                answer = save_answer(store, actor.id, topic, text, lang=record.lang, position=position)
-                report.answers += 1
-                if on_answer is not None:
-                    on_answer(actor, answer)
-        with transaction(store.vault):
+            if actor is not None:
+                update_identity(store, actor.id, record.identity, lang=record.lang)
+                for old in list(store.vault["answer"].rows_where(
+                        "actor_id = ? AND topic IN ('activity', 'offers', 'needs')", [actor.id])):
+                    delete_answer(store, old["id"])
+                report.updated += 1
+            else:
+                actor = create_actor(store, territory_slug, record.ref, record.identity, lang=record.lang,
+                                     status="completed")
+                report.created += 1
+            by_topic = {"activity": [record.activity] if record.activity else [], "offers": record.offers,
+                        "needs": record.needs}
+            for topic in TOPICS:
+                for position, text in enumerate(by_topic[topic]):
+                    answer = save_answer(store, actor.id, topic, text, lang=record.lang, position=position)
+                    report.answers += 1
+                    if on_answer is not None:
+                        on_answer(actor, answer)
+            fingerprint = store.keyring.fingerprint("import:" + record.canonical()) if store.keyring else None
             store.vault["identity"].update(actor.id, {"import_fp": fingerprint})
     return report
+
+
+def _state(store: Store, territory_id: int, record: ImportRecord) -> tuple[Actor | None, str]:
+    """The actor a record is about (None if new) and "new", "changed" or "unchanged"."""
+    actor = find_by_ref(store, territory_id, record.ref)
+    if actor is None:
+        return None, "new"
+    rows = list(store.vault["identity"].rows_where("actor_id = ?", [actor.id], select="import_fp"))
+    # Any key of the keyring: before `symbiose keys rotate` has run, it may be the old key's hash.
+    known = store.keyring.fingerprints("import:" + record.canonical()) if store.keyring else []
+    return actor, ("unchanged" if rows and rows[0]["import_fp"] in known else "changed")

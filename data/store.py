@@ -7,7 +7,9 @@ with the vault key (data.crypto). The two are linked only by the random actor id
 """
 from __future__ import annotations
 
+import errno
 import secrets
+import shutil
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -87,8 +89,9 @@ class Store:
             self.keyring.check(row[0])
         except VaultLocked:
             raise VaultLocked(
-                "The configured vault key does not open this vault. "
-                "Check SYMBIOSE_VAULT_KEY (or the vault.key file in development)."
+                f"The configured vault key does not open this vault ({self.data_dir / VAULT_DB}): it was "
+                "written with another key. Check SYMBIOSE_VAULT_KEY (or the vault.key file in development); during a key "
+                "rotation the previous key goes in SYMBIOSE_VAULT_OLD_KEYS."
             ) from None
 
     def close(self) -> None:
@@ -136,25 +139,56 @@ class Store:
     def backup(self, dest: str | Path) -> list[Path]:
         """Copy both databases with SQLite's online backup API into the folder `dest`.
 
-        Safe while the service runs: each copy is a consistent snapshot. Raises
-        SymbioseError with a clear message (e.g. disk full) and leaves no partial file.
+        Safe while the service runs: each copy is a consistent snapshot. Both copies
+        are written under temporary names and renamed only when both are complete, so
+        `dest` never holds half a backup. On failure (e.g. disk full) raises
+        SymbioseError with a clear message and removes every file it wrote; the live
+        databases are only read.
         """
         dest = Path(dest)
-        dest.mkdir(parents=True, exist_ok=True)
-        written = []
+        try:
+            dest.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SymbioseError(f"Cannot create the backup folder {dest}: {exc.strerror or exc}.") from None
         sources = [(PUBLIC_DB, self.public)] + ([(VAULT_DB, self.vault)] if self.has_vault else [])
-        for name, db in sources:
-            target = dest / name
-            partial = dest / (name + ".partial")
-            try:
+        partials = [(dest / (name + ".partial"), dest / name) for name, _db in sources]
+        current = ""
+        try:
+            for (name, db), (partial, _target) in zip(sources, partials):
+                current = name
+                _remove_database_files(partial)
                 out = sqlite3.connect(str(partial))
                 try:
                     db.conn.backup(out)
+                    # The copy is self-contained: no -wal beside it, readable as a single file.
+                    out.execute("PRAGMA journal_mode = DELETE")
                 finally:
                     out.close()
+            for partial, target in partials:
+                _remove_database_files(target, keep_main=True)
                 partial.replace(target)
-            except (sqlite3.Error, OSError) as exc:
-                partial.unlink(missing_ok=True)
-                raise SymbioseError(f"Backup of {name} to {dest} failed: {exc}") from exc
-            written.append(target)
-        return written
+        except (sqlite3.Error, OSError) as exc:
+            for partial, _target in partials:
+                _remove_database_files(partial)
+            raise SymbioseError(_backup_failure(current, dest, exc)) from None
+        return [target for _partial, target in partials]
+
+
+def _remove_database_files(path: Path, *, keep_main: bool = False) -> None:
+    """Remove a database file and the journal files SQLite may have left beside it."""
+    for suffix in ("-journal", "-wal", "-shm") + (() if keep_main else ("",)):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _backup_failure(name: str, dest: Path, exc: BaseException) -> str:
+    full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+    full = full or getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(exc)
+    if full:
+        try:
+            free = f" ({shutil.disk_usage(dest).free // 1024} KB free there)"
+        except OSError:
+            free = ""
+        return (f"Backup failed: {dest} is full{free} while copying {name}. "
+                "Nothing was kept there and the live databases are untouched; free some space or choose another DEST.")
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return f"Backup of {name or 'the databases'} to {dest} failed: {reason}. Nothing was kept there; the live databases are untouched."

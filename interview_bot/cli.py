@@ -30,10 +30,11 @@ from . import create_app
 from .auth.tokens import actor_link
 from .digest.cli import digest_group
 from .facilitator.reminder import send_reminders
-from .ingest import normalise_answer
+from .ingest import normalise_answer, normalise_texts
 from .interview.invite import invite_actor
 from .jsonl import normalised_line
 from .matching import counts_text, refresh, territory_actors
+from .ops_cli import keys_rotate, restore_command
 from .rights.cli import purge_command
 
 DEMO_TERRITORY = "demo"
@@ -124,7 +125,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     data = resources.files("data").joinpath("demo/territory.jsonl").read_bytes()
     with open_store(create=True) as store:
         create_territory(store, DEMO_TERRITORY, "Territoire de démonstration")
-        report = import_records(store, DEMO_TERRITORY, parse_lines(data), on_answer=_normaliser(store))
+        report = import_records(store, DEMO_TERRITORY, parse_lines(data), **_normaliser(store))
         matches = _refresh_matches(store, DEMO_TERRITORY)
         password = secrets.token_urlsafe(12)
         _reset_demo_facilitator(store, password)
@@ -146,13 +147,23 @@ def _reset_demo_facilitator(store: Store, password: str) -> None:
     create_user(store, DEMO_FACILITATOR, password, "facilitator", DEMO_TERRITORY)
 
 
-def _normaliser(store: Store):
-    """The hook that turns each imported answer into resources (the language pipeline)."""
+def _normaliser(store: Store) -> dict:
+    """The importer's hooks that turn each imported answer into resources (the language pipeline).
+
+    `prepare` runs the models on every new text before the import takes its write
+    locks; `on_answer` then only stores what they found.
+    """
+    known: dict = {}
+
+    def prepare(records) -> None:
+        known.update(normalise_texts(store, [(topic, text, record.lang) for record in records
+                                             for topic, texts in (("offers", record.offers), ("needs", record.needs))
+                                             for text in texts]))
 
     def on_answer(actor, answer) -> None:
-        normalise_answer(store, actor, answer)
+        normalise_answer(store, actor, answer, known=known)
 
-    return on_answer
+    return {"prepare": prepare, "on_answer": on_answer}
 
 
 def _refresh_matches(store: Store, slug: str) -> str:
@@ -187,12 +198,12 @@ def territory_import(file: Path, slug: str) -> None:
     """Import actors from a JSON Lines FILE (one actor per line; see ARCHITECTURE.md).
 
     The whole file is checked first: a malformed line stops the import and nothing
-    is stored. Importing the same file again changes nothing.
+    is stored; so does any failure while storing (all or nothing). Importing the same
+    file again changes nothing.
     """
     records = parse_file(file)
     with open_store(create=True) as store:
-        create_territory(store, slug)
-        report = import_records(store, slug, records, on_answer=_normaliser(store))
+        report = import_records(store, slug, records, create=True, **_normaliser(store))
         matches = _refresh_matches(store, slug)
     click.echo(f"Imported {file} into {slug}: {report}; proposals: {matches}.")
 
@@ -266,8 +277,12 @@ def invite_command(slug: str, email: str, name: str | None, lang: str, no_email:
         result = invite_actor(store, slug, email, name=name, lang=lang, send=not no_email)
     click.echo(("Invited new actor " if result.created else "Actor already known: ") + result.actor_id)
     click.echo(result.link)
-    if result.delivery is not None:
-        click.echo(f"Email: {result.delivery.status}" + (f" ({result.delivery.error})" if result.delivery.error else ""))
+    delivery = result.delivery
+    if delivery is not None and delivery.status == "pending":
+        click.echo(f"Email: not sent yet — {delivery.error or 'the server did not take it'} The invitation waits in "
+                   "the outbox: `symbiose digest send` (and the nightly run) will send it.", err=True)
+    elif delivery is not None:
+        click.echo(f"Email: {delivery.status}" + (f" ({delivery.error})" if delivery.error else ""))
 
 
 @main.group("user")
@@ -334,6 +349,8 @@ def keys_generate() -> None:
     click.echo(generate_key())
 main.add_command(digest_group)
 main.add_command(purge_command)
+keys_group.add_command(keys_rotate)
+main.add_command(restore_command)
 
 if __name__ == "__main__":
     main()

@@ -1,5 +1,6 @@
 """gunicorn settings for `symbiose serve` and the Procfile's web process."""
 import os
+import sys
 
 # Each worker is one process on one core: the embedding model's OpenMP threads would
 # otherwise spin against the other workers (measured: 5–10× slower answers under load).
@@ -14,3 +15,13 @@ accesslog = "-"
 errorlog = "-"
 # Preloading would share one SQLite connection across forks; each worker opens its own.
 preload_app = False
+
+
+def on_starting(server):
+    """Refuse to start, in one line and before binding, when the settings or the vault key are wrong."""
+    from interview_bot.preflight import startup_problem
+
+    problem = startup_problem()
+    if problem:
+        print(f"symbiose: cannot start: {problem}", file=sys.stderr, flush=True)
+        sys.exit(1)

@@ -41,12 +41,39 @@ def resource_from_item(item: NormalisedItem, direction: str, sharing: Sharing = 
     )
 
 
-def normalise_answer(store: Store, actor: Actor, answer: Answer, *, sharing: Sharing = "anonymous") -> list[NormalisedItem]:
-    """Normalise one stored answer and replace the resources read from it."""
+Normalised = dict[tuple[str, str | None, str], list[NormalisedItem]]
+
+
+def normalise_texts(store: Store, answers: list[tuple[str, str, str | None]]) -> Normalised:
+    """Normalise many (topic, text, lang) at once, in batches, for `normalise_answer(..., known=…)`.
+
+    The importer calls this before it takes its write locks: the language models are
+    the slow part, and the web service should not wait on them.
+    """
+    groups: dict[tuple[str | None, str], list[str]] = {}
+    for topic, text, lang in answers:
+        direction = TOPIC_DIRECTION.get(topic)
+        if direction is not None:
+            groups.setdefault((lang or None, direction), []).append(text)
+    normaliser = get_normaliser(extra_synonyms(store))
+    known: Normalised = {}
+    for (lang, direction), texts in groups.items():
+        texts = list(dict.fromkeys(texts))
+        for text, items in zip(texts, normaliser.normalise_many(texts, lang=lang, direction=direction)):
+            known[(text, lang, direction)] = items
+    return known
+
+
+def normalise_answer(store: Store, actor: Actor, answer: Answer, *, sharing: Sharing = "anonymous",
+                     known: Normalised | None = None) -> list[NormalisedItem]:
+    """Normalise one stored answer and replace the resources read from it (`known`: from normalise_texts)."""
     direction = TOPIC_DIRECTION.get(answer.topic)
     if direction is None:
         return []
-    items = get_normaliser(extra_synonyms(store)).normalise(answer.text, lang=answer.lang or None, direction=direction)
+    items = (known or {}).get((answer.text, answer.lang or None, direction))
+    if items is None:
+        items = get_normaliser(extra_synonyms(store)).normalise(answer.text, lang=answer.lang or None,
+                                                                direction=direction)
     kept = [item for item in items if not item.mention.negated]
     replace_resources(
         store, actor.id, answer.id,

@@ -46,6 +46,7 @@ SMTP_PASSWORD, SMTP_TIMEOUT, SMTP_RETRIES, SMTP_BACKOFF, SMTP_CONNECTIONS, MAIL_
 """
 from __future__ import annotations
 
+import re
 import smtplib
 import threading
 import time
@@ -96,6 +97,11 @@ def valid_address(address: str) -> bool:
     except (ValueError, IndexError):
         return False
     return True
+
+
+def _without(error: str, recipient: str) -> str:
+    """`error` with the address masked, whatever case the server wrote it in."""
+    return re.sub(re.escape(recipient), "<recipient>", error, flags=re.IGNORECASE) if recipient else error
 
 
 # ------------------------------------------------------------------ sending
@@ -174,6 +180,8 @@ class Sender:
                 connection.send(email, self.settings.sender, recipient)
             except SMTPUnavailable as exc:
                 last_error = str(exc)
+                if exc.timed_out:
+                    break
                 continue
             except smtplib.SMTPRecipientsRefused as exc:
                 code, text = next(iter(exc.recipients.values()), (550, b"refused"))
@@ -196,7 +204,7 @@ class Sender:
             outbox.mark_sent(self.store, message, token)
             report.sent += 1
             return
-        last_error = last_error.replace(recipient, "<recipient>")
+        last_error = _without(last_error, recipient)
         delay = timedelta(seconds=max(60.0, self.settings.backoff * 2 ** self.settings.retries))
         outbox.mark_retry(self.store, message, token, last_error, delay=delay)
         report.retry_later += 1
@@ -204,11 +212,11 @@ class Sender:
         if not connection.connected:
             # The server is unreachable even after the back-off: stop instead of waiting
             # out every remaining message; they stay pending for the next run.
-            report.stopped = f"{last_error} Gave up after {self.settings.retries} attempts."
+            report.stopped = f"{last_error} Gave up after {attempt + 1} attempt{'s' if attempt else ''}."
 
     def _fail(self, message: Message, token: str, error: str, report: RunReport, recipient: str = "") -> None:
         if recipient:  # errors are kept and printed: they never carry the address
-            error = error.replace(recipient, "<recipient>")
+            error = _without(error, recipient)
         outbox.mark_failed(self.store, message, token, error)
         report.failed += 1
         report.errors.append(f"{message.key}: {error}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from data import ConfigurationError, Keyring, generate_key
+from data import ConfigurationError, Keyring, VaultLocked, generate_key
 from data.crypto import parse_key
 
 SETTINGS: dict[str, tuple[object, str]] = {
@@ -45,6 +45,7 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "DIGEST_STALE_DAYS": (30, "a synergy that has not moved for this many days is flagged in the facilitator digest"),
 }
 
+KEY_FORMAT = "expected 32 random bytes in URL-safe base64 (44 characters, as printed by `symbiose keys generate`)"
 UNSAFE_SECRETS = {"", "dev", "development", "secret", "changeme", "change-me", "change me", "default", "symbiose", "test"}
 MIN_SECRET_LENGTH = 32
 
@@ -60,11 +61,28 @@ def load_settings(app: Flask, config: dict | None) -> None:
     if env not in ("development", "production"):
         raise ConfigurationError(f"SYMBIOSE_ENV must be 'development' or 'production', not {env!r}.")
     app.config["ENV"] = env
+    key_source = "SYMBIOSE_VAULT_KEY"
     if env == "production":
         _require_production_secrets(app)
     else:
-        _development_secrets(app)
-    app.config["KEYRING"] = Keyring.from_text(str(app.config["VAULT_KEY"]), str(app.config["VAULT_OLD_KEYS"] or ""))
+        key_source = _development_secrets(app) or key_source
+    app.config["KEYRING"] = _keyring(app, key_source)
+
+
+def _keyring(app: Flask, where: str) -> Keyring:
+    """The vault keys, with an error that names the setting at fault (and never shows a key)."""
+    try:
+        current = parse_key(str(app.config["VAULT_KEY"]))
+    except VaultLocked:
+        raise ConfigurationError(f"{where} is malformed: {KEY_FORMAT}.") from None
+    previous = []
+    for n, text in enumerate(str(app.config["VAULT_OLD_KEYS"] or "").replace(",", " ").split(), 1):
+        try:
+            previous.append(parse_key(text))
+        except VaultLocked:
+            raise ConfigurationError(f"SYMBIOSE_VAULT_OLD_KEYS: key number {n} is malformed: {KEY_FORMAT} "
+                                     "each, separated by spaces.") from None
+    return Keyring(current, tuple(previous))
 
 
 def _require_production_secrets(app: Flask) -> None:
@@ -80,11 +98,11 @@ def _require_production_secrets(app: Flask) -> None:
             "Production needs SYMBIOSE_VAULT_KEY, the key that seals the vault. "
             "Generate one with `symbiose keys generate` and keep it outside the data folder and its backups."
         )
-    parse_key(str(vault_key))
 
 
-def _development_secrets(app: Flask) -> None:
-    """Generate missing keys into the data folder, once, and say so."""
+def _development_secrets(app: Flask) -> str | None:
+    """Generate missing keys into the data folder, once, and say so; return where the vault key comes from."""
+    source = None
     data_dir = Path(app.config["DATA_DIR"])
     for name, filename, make in (
         ("SECRET_KEY", "secret_key", lambda: generate_key()),
@@ -93,6 +111,14 @@ def _development_secrets(app: Flask) -> None:
         if app.config.get(name):
             continue
         path = data_dir / filename
+        if name == "VAULT_KEY" and not path.exists() and (data_dir / "vault.db").exists():
+            # A new key would not open the existing vault: say so instead of generating one.
+            raise ConfigurationError(
+                f"{data_dir / 'vault.db'} exists but its key does not: set SYMBIOSE_VAULT_KEY to the key it was "
+                f"written with, or put that key in {path}."
+            )
+        if name == "VAULT_KEY":
+            source = f"the vault key file {path}"
         if not path.exists():
             data_dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

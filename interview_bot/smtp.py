@@ -37,6 +37,12 @@ class MailNotConfigured(MailError):
 class SMTPUnavailable(MailError):
     """The server refused, dropped or did not answer the connection, even after retries."""
 
+    def __init__(self, message: str, *, timed_out: bool = False):
+        super().__init__(message)
+        # A server that does not answer is not asked again in the same call: each attempt
+        # would cost another SMTP_TIMEOUT while a person (or a gunicorn worker) waits.
+        self.timed_out = timed_out
+
 
 @dataclass(frozen=True)
 class MailSettings:
@@ -142,7 +148,8 @@ class Connection:
             raise MailError(f"TLS with the SMTP server {s.where} failed: {exc.reason or exc}. "
                             "Check SYMBIOSE_SMTP_SECURITY and SYMBIOSE_SMTP_PORT.") from None
         except CONNECTION_ERRORS as exc:
-            raise SMTPUnavailable(describe_connection_error(exc, s, time.monotonic() - started)) from None
+            raise SMTPUnavailable(describe_connection_error(exc, s, time.monotonic() - started),
+                                  timed_out=timed_out(exc)) from None
         self._smtp = smtp
         return smtp
 
@@ -164,7 +171,7 @@ class Connection:
             raise
         except CONNECTION_ERRORS as exc:
             self.close()
-            raise SMTPUnavailable(describe_connection_error(exc, self.settings, None)) from None
+            raise SMTPUnavailable(describe_connection_error(exc, self.settings, None), timed_out=timed_out(exc)) from None
 
     @property
     def connected(self) -> bool:
@@ -199,9 +206,13 @@ def reply_text(code: int, text: bytes | str) -> str:
     return f"{code} {text}".strip()
 
 
+def timed_out(exc: BaseException) -> bool:
+    return isinstance(exc, (TimeoutError, socket.timeout)) or "timed out" in str(exc)
+
+
 def describe_connection_error(exc: BaseException, s: MailSettings, elapsed: float | None) -> str:
     text = str(exc)
-    if isinstance(exc, (TimeoutError, socket.timeout)) or "timed out" in text:
+    if timed_out(exc):
         return (f"The SMTP server {s.where} did not answer within {s.timeout:g} s "
                 "(SYMBIOSE_SMTP_TIMEOUT); it may be hanging or a firewall may drop the connection.")
     if isinstance(exc, ConnectionRefusedError):

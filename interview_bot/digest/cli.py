@@ -60,6 +60,7 @@ def clock_command() -> None:
     This is the Procfile's `clock:` process.
     """
     try:
+        _store().close()  # a wrong vault key or a missing database: say so now, not at the first run
         run_clock(current_app._get_current_object())
     except SymbioseError as exc:
         raise click.ClickException(str(exc)) from None
