@@ -183,6 +183,11 @@ def _remove_database_files(path: Path, *, keep_main: bool = False) -> None:
 def _backup_failure(name: str, dest: Path, exc: BaseException) -> str:
     full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
     full = full or getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(exc)
+    if getattr(exc, "sqlite_errorname", "") == "SQLITE_IOERR_WRITE":
+        # What SQLite reports for EFBIG (a file-size limit) or EDQUOT (a quota): no more room either way.
+        return (f"Backup failed: writing {name} to {dest} was refused (a quota or file-size limit, or a failing "
+                "disk). Nothing was kept there and the live databases are untouched; check the space there or "
+                "choose another DEST.")
     if full:
         try:
             free = f" ({shutil.disk_usage(dest).free // 1024} KB free there)"
