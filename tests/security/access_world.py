@@ -60,15 +60,17 @@ ACTOR_FIELDS = ("name", "email", "siret", "phone", "contact", "commune", "postco
                 "offer", "need", "problems", "strengths", "head", "unknown", "qtytext", "when", "availability",
                 "condition")
 FIELDS = {
-    **{owner: ACTOR_FIELDS for owner in ("A", "B", "C", "D", "E")},
+    **{owner: ACTOR_FIELDS for owner in ("A", "B", "C", "D", "E", "P", "Q", "R")},
     "T1": ("territory",), "T2": ("territory",),
     "N1": ("comment", "note"), "N2": ("comment", "note"),
     "F1": ("email",), "F2": ("email",),
 }
 # Exact figures and coordinates: the vault keeps them; the public partition only bands and 0.01°.
-QUANTITY = {"A": 4817.93, "B": 2693.41, "C": 3571.29, "D": 5149.67, "E": 6283.17}
+QUANTITY = {"A": 4817.93, "B": 2693.41, "C": 3571.29, "D": 5149.67, "E": 6283.17, "P": 1413.79,
+            "Q": 1578.36, "R": 1682.94}
 PLACE = {"A": (46.987314, 3.154279), "B": (47.021836, 3.183642), "C": (45.713952, 4.826417),
-         "D": (45.741269, 4.862735), "E": (47.123958, 3.271563)}
+         "D": (45.741269, 4.862735), "E": (47.123958, 3.271563), "P": (45.764381, 4.835927),
+         "Q": (45.781694, 4.871358), "R": (45.752817, 4.898461)}
 
 
 def canary(owner: str, field: str) -> str:
@@ -77,6 +79,7 @@ def canary(owner: str, field: str) -> str:
 
 def number_forms(value: float) -> list[str]:
     """A figure as a page or an email could print it (English, French, grouped, rounded)."""
+    assert value >= 1000, "a smaller figure is too short a canary: it would be found in unrelated ids"
     whole, decimals = f"{value:.2f}".split(".")
     grouped = f"{int(whole):,}".replace(",", " ")
     return [f"{value:.2f}", f"{value:.1f}", f"{whole},{decimals}", f"{grouped},{decimals}",
@@ -127,16 +130,24 @@ def foreign_links(app, text: str, own_actor_id: str | None) -> list[str]:
     return out
 
 
-def response_text(response) -> str:
-    """What the client receives: headers and body."""
+def response_text(response, app=None) -> str:
+    """What the client receives: headers, body and, with `app`, the session cookie decoded (Flask's
+    session is signed, not encrypted: whoever holds the cookie can read it)."""
     headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
-    return headers + "\n\n" + response.get_data(as_text=True)
+    text = headers + "\n\n" + response.get_data(as_text=True)
+    if app is not None:
+        serializer = app.session_interface.get_signing_serializer(app)
+        for cookie in response.headers.getlist("Set-Cookie"):
+            name, _sep, value = cookie.split(";")[0].partition("=")
+            if name == app.config["SESSION_COOKIE_NAME"] and value:
+                text += "\n\nsession: " + repr(serializer.loads(value))
+    return text
 
 
 # ------------------------------------------------------------------------ building the world
 
 def add_actor(store, slug: str, owner: str, naf: str, topic: str, node: str, direction: str, word: str, *,
-              sharing: str = "anonymous"):
+              sharing: str = "anonymous", lang: str = "fr"):
     """One actor with a canary in every identity field, each answer, head, detail and exact figure;
     `sharing` is who may hear of their resource (named, anonymous, facilitator)."""
     c = lambda field: canary(owner, field)  # noqa: E731
@@ -144,7 +155,7 @@ def add_actor(store, slug: str, owner: str, naf: str, topic: str, node: str, dir
     identity = Identity(name=c("name"), email=f"{c('email').lower()}@example.org", siret=c("siret"),
                         phone=c("phone"), contact=c("contact"), naf=naf, commune=c("commune"),
                         postcode=c("postcode"), lat=lat, lon=lon, size=c("size"))
-    actor = create_actor(store, slug, c("ref"), identity, lang="fr", status="completed")
+    actor = create_actor(store, slug, c("ref"), identity, lang=lang, status="completed")
     save_answer(store, actor.id, "activity", f"Notre activité {c('activity')}")
     save_answer(store, actor.id, "problems", f"Nos difficultés {c('problems')}")
     save_answer(store, actor.id, "strengths", f"Nos atouts {c('strengths')}")
@@ -185,13 +196,13 @@ def build_world(store, *, accept: bool = True) -> dict:
     ids: dict = {"territory": {}, "actor": {}, "answer": {}}
     for n, slug in SLUGS.items():
         ids["territory"][n] = create_territory(store, slug, f"Territoire {canary(f'T{n}', 'territory')}")["id"]
-    for owner, slug, naf, topic, node, direction, word in (
-        ("A", "alpha", "16.10A", "offers", "material.wood.sawdust_untreated", "offer", "sciure"),
-        ("B", "alpha", "01.41Z", "needs", "material.input.animal_bedding", "need", "litière"),
-        ("C", "beta", "01.41Z", "needs", "material.input.animal_bedding", "need", "litière"),
-        ("D", "beta", "16.10A", "offers", "material.wood.sawdust_untreated", "offer", "sciure"),
+    for owner, slug, naf, topic, node, direction, word, lang in (
+        ("A", "alpha", "16.10A", "offers", "material.wood.sawdust_untreated", "offer", "sciure", "fr"),
+        ("B", "alpha", "01.41Z", "needs", "material.input.animal_bedding", "need", "bedding", "en"),
+        ("C", "beta", "01.41Z", "needs", "material.input.animal_bedding", "need", "litière", "fr"),
+        ("D", "beta", "16.10A", "offers", "material.wood.sawdust_untreated", "offer", "sciure", "fr"),
     ):
-        actor, answer_id = add_actor(store, slug, owner, naf, topic, node, direction, word)
+        actor, answer_id = add_actor(store, slug, owner, naf, topic, node, direction, word, lang=lang)
         ids["actor"][owner], ids["answer"][owner] = actor.id, answer_id
     ids["user"] = {
         "fac1": create_user(store, f"{canary('F1', 'email').lower()}@alpha.example", PASSWORD, "facilitator", "alpha"),

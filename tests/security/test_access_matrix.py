@@ -215,7 +215,7 @@ def send(principal, app, method: str, template: str, values: dict):
 
 def exposed(app, principal, response) -> list[str]:
     """What the response shows that its principal may not see: others' canaries, others' working links."""
-    text = response_text(response)
+    text = response_text(response, app)
     return leaks(text, principal.name) + foreign_links(app, text, principal.actor_id)
 
 
@@ -326,6 +326,7 @@ def test_the_canaries_are_where_they_belong(world, values):
     export = people["admin"].get(app, "/t/alpha/export/actors.csv").get_data(as_text=True)
     assert found(export, secrets_of("A", ("name", "email"))) and leaks(export, "fac2")
     assert MAY_SEE["admin"] >= MAY_SEE["fac1"] | MAY_SEE["fac2"]
+    assert "session: {'csrf_token'" in response_text(app.test_client().get("/"), app)  # cookies are read too
 
 
 def test_an_erased_actors_session_gets_what_a_stranger_gets(world, values, inbox, tmp_path):
