@@ -182,13 +182,16 @@ def respond(store: Store, proposal_id: str, actor_id: str, accept_it: bool) -> s
     """An actor accepts or declines an introduction; returns the introduction's new state.
 
     A party that already answered may change their mind only while the others have
-    not all accepted (once names are revealed they cannot be hidden again).
+    not all accepted (once names are revealed they cannot be hidden again). A withdrawn
+    proposal (another party left) takes no answer: "withdrawn" is returned, nothing recorded.
     """
     with transaction(store.public):
         rows = introductions(store, proposal_id)
         mine = [r for r in rows if r["actor_id"] == actor_id]
         if not mine:
             raise UnknownProposal(f"No introduction {proposal_id!r} for you.")
+        if get_proposal(store, proposal_id)["status"] == "withdrawn":
+            return "withdrawn"
         state = introduction_state(rows)
         if state in ("accepted", "declined"):
             return state

@@ -86,7 +86,9 @@ def respond(proposal_id: str):
         state = dec.respond(get_store(), proposal_id, actor_id, choice == "accept")
     except dec.UnknownProposal:
         abort(404)
-    if state == "accepted":
+    if state == "withdrawn":
+        flash(_("This introduction will not happen."))
+    elif state == "accepted":
         flash(_("Everyone accepted: you can now see each other's contacts."))
     elif choice == "accept":
         flash(_("Thank you. We are waiting for the other party's answer."))

@@ -123,6 +123,7 @@ fac1      GET    /t/alpha/digest/preview?user={fac2}                 404
 A         GET    /me/interview/answer/{answer2}                      404
 A         POST   /me/interview/answer/{answer2}/delete               404
 A         POST   /me/introductions/{proposal2}                       404
+anon      GET    /static/..%2F__init__.py                            404
 """
 
 REFUSALS = {"login", "401", "403", "404"}
@@ -290,6 +291,23 @@ def test_refused_posts_change_nothing(world, values, inbox, row):
 
 
 @pytest.mark.parametrize("row", [r for r in ROWS if r[0] == "POST"], ids=row_id)
+def test_every_form_needs_the_token_of_its_own_session(world, values, inbox, row):
+    """A form sent from another site (no token), or with a token lifted from someone else's session,
+    is refused (400) even from a principal allowed to send it, and changes nothing."""
+    app, _ids, people = world
+    method, template, expected = row
+    name = next((n for n in PRINCIPALS[1:] if expected[n] not in REFUSALS), "anon")
+    other = people["fac2" if name != "fac2" else "fac1"]
+    url = template.format(**values)
+    body = {k: v.format(**values) for k, v in BODIES.get(template, {}).items()}
+    before, mails = snapshot(app), len(inbox.messages)
+    for token in (None, other.csrf):
+        response = people[name].client(app).post(url, data={**body, **({"csrf_token": token} if token else {})})
+        assert response.status_code == 400, (name, token is not None, response.status_code)
+    assert changed_tables(before, snapshot(app)) == [] and len(inbox.messages) == mails
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if r[0] == "POST"], ids=row_id)
 def test_allowed_posts(world, values, inbox, tmp_path, row):
     """The allowed principals get their status (on a copy of the world): the URL of each row is
     right, so the refusals above are refusals of a working form, not of a broken link."""
@@ -358,3 +376,19 @@ def test_the_link_check_recognises_a_working_link(world, values):
         sorted(foreign_links(app, page, None)) == sorted(["interview link of " + values["A"],
                                                           "unsubscribe link of actor:" + values["A"]])
     assert foreign_links(app, page, values["A"]) == []
+
+
+def test_once_the_other_party_left_an_introduction_takes_no_answer(world, values, inbox, tmp_path):
+    """A erased their account while B's answer was pending: B's "yes" records nothing and B is not
+    told that everyone accepted (nor counted by the facilitator as introduced)."""
+    app, ids, people = world
+    copy = copy_app(app, tmp_path / "left", inbox.port)
+    with opened(copy) as store:
+        delete_actor(store, ids["actor"]["A"], who="test")
+    before = snapshot(copy)
+    response = people["B"].client(copy).post(f"/me/introductions/{values['proposal']}", follow_redirects=True,
+                                             data={"choice": "accept", "csrf_token": people["B"].csrf})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "This introduction will not happen." in page
+    assert "Everyone accepted" not in page
+    assert changed_tables(before, snapshot(copy)) == []
