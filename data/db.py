@@ -64,4 +64,11 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         conn.execute("ROLLBACK")
         raise
     else:
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            # A COMMIT that fails on a full disk may leave the transaction open (and the
+            # write lock held) on this long-lived connection: end it.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import sqlite3
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from typing import Any, BinaryIO
 from .actors import create_actor, find_by_ref, update_identity
 from .answers import MAX_ANSWER_CHARS, delete_answer, save_answer
 from .db import transaction
-from .errors import InvalidImport, UnknownTerritory
+from .errors import InvalidImport, SymbioseError, UnknownTerritory
 from .store import Store
 from .territories import create_territory, get_territory
 from .types import Actor, Answer, Identity
@@ -106,10 +107,23 @@ def _texts(obj: dict, key: str, line: int) -> list[str]:
     return [t for t in texts if t]
 
 
+def _lone_surrogate(obj: dict) -> str | None:
+    """The first field holding an escaped lone surrogate ("\\ud800"): valid JSON, but not a
+    character, so it could not be stored (sealing encodes UTF-8)."""
+    for key, value in obj.items():
+        for text in (key, *(value if isinstance(value, list) else [value])):
+            if isinstance(text, str) and any("\ud800" <= ch <= "\udfff" for ch in text):
+                return key
+    return None
+
+
 def parse_record(obj: Any, line: int) -> ImportRecord:
     """Validate one decoded line."""
     if not isinstance(obj, dict):
         raise InvalidImport(f"expected a JSON object, got {type(obj).__name__}", line)
+    if (key := _lone_surrogate(obj)) is not None:
+        raise InvalidImport(f"field {key!r} contains an escaped lone surrogate (\\ud800-\\udfff), which is not a "
+                            "character: fix that text in the file", line)
     unknown = sorted(set(obj) - set(ALLOWED_FIELDS))
     if unknown:
         raise InvalidImport(
@@ -213,14 +227,19 @@ def _decode(raw: bytes, number: int, last: bool) -> Any:
             raise InvalidImport(f"the line ends before its JSON object is complete{hint}; "
                                 f"{EXPECTED}", number) from None
         raise InvalidImport(f"invalid JSON: {exc.msg} at column {exc.colno} ({EXPECTED})", number) from None
+    except ValueError:  # json reads integers with Python's 4,300-digit limit
+        raise InvalidImport(f"a number is more than 4,300 digits long ({EXPECTED})", number) from None
 
 
 def parse_file(path: str | Path) -> list[ImportRecord]:
+    """Validate the file at `path`; an error message starts with the file's name."""
     try:
         with open(path, "rb") as stream:
             return parse_stream(stream)
     except OSError as exc:
         raise InvalidImport(f"cannot read {path}: {exc.strerror or exc}") from None
+    except InvalidImport as exc:
+        raise InvalidImport(f"{path}: {exc}") from None
 
 
 AnswerHook = Callable[[Actor, Answer], None]
@@ -240,7 +259,8 @@ def import_records(
 
     Every write, `on_answer`'s included, happens in one transaction per database (the
     vault's committed first): if anything fails half-way, neither database keeps any
-    of the file. `prepare`, called first and outside the transactions with the records
+    of the file. (Two SQLite files cannot commit as one: if public.db's commit alone
+    fails, the error says the import is incomplete.) `prepare`, called first and outside the transactions with the records
     that will be written, lets slow work (the language models) be done before the
     write locks are taken, so the web service is not kept waiting. With `create`, a
     missing territory is created in the same transaction.
@@ -256,35 +276,56 @@ def import_records(
         if changed:
             prepare(changed)
     report = ImportReport()
-    with transaction(store.public), transaction(store.vault):
-        if create:
-            territory_id = create_territory(store, territory_slug)["id"]
-        for record in records:
-            actor, state = _state(store, territory_id, record)
-            if state == "unchanged":
-                report.unchanged += 1
-                continue
-            if actor is not None:
-                update_identity(store, actor.id, record.identity, lang=record.lang)
-                for old in list(store.vault["answer"].rows_where(
-                        "actor_id = ? AND topic IN ('activity', 'offers', 'needs')", [actor.id])):
-                    delete_answer(store, old["id"])
-                report.updated += 1
-            else:
-                actor = create_actor(store, territory_slug, record.ref, record.identity, lang=record.lang,
-                                     status="completed")
-                report.created += 1
-            by_topic = {"activity": [record.activity] if record.activity else [], "offers": record.offers,
-                        "needs": record.needs}
-            for topic in TOPICS:
-                for position, text in enumerate(by_topic[topic]):
-                    answer = save_answer(store, actor.id, topic, text, lang=record.lang, position=position)
-                    report.answers += 1
-                    if on_answer is not None:
-                        on_answer(actor, answer)
-            fingerprint = store.keyring.fingerprint("import:" + record.canonical()) if store.keyring else None
-            store.vault["identity"].update(actor.id, {"import_fp": fingerprint})
+    record: ImportRecord | None = None
+    vault_committed = False
+    try:
+        with transaction(store.public):
+            with transaction(store.vault):
+                if create:
+                    territory_id = create_territory(store, territory_slug)["id"]
+                assert territory_id is not None
+                for record in records:
+                    _store_record(store, territory_slug, territory_id, record, report, on_answer)
+                record = None  # a failure from here on is a commit's, not a line's
+            vault_committed = not store.vault.conn.in_transaction
+    except (sqlite3.Error, OSError) as exc:
+        if vault_committed:
+            # Two SQLite files cannot commit as one: the vault's commit went through and
+            # public.db's did not (the disk filled up in between). Rare; say it as it is.
+            raise SymbioseError(f"The import is incomplete: vault.db was written but public.db could not be ({exc}). "
+                                "Free some space and run the same import again.") from None
+        where = f" at line {record.line} (ref {record.ref!r})" if record is not None else " while writing to disk"
+        raise SymbioseError(f"Nothing was imported: storing failed{where}: {exc}. Both databases are as they were "
+                            "before the import; fix the cause (e.g. free disk space) and run it again.") from None
     return report
+
+
+def _store_record(store: Store, territory_slug: str, territory_id: int, record: ImportRecord,
+                  report: ImportReport, on_answer: AnswerHook | None) -> None:
+    """Write one record (inside the import's transactions)."""
+    actor, state = _state(store, territory_id, record)
+    if state == "unchanged":
+        report.unchanged += 1
+        return
+    if actor is not None:
+        update_identity(store, actor.id, record.identity, lang=record.lang)
+        for old in list(store.vault["answer"].rows_where(
+                "actor_id = ? AND topic IN ('activity', 'offers', 'needs')", [actor.id])):
+            delete_answer(store, old["id"])
+        report.updated += 1
+    else:
+        actor = create_actor(store, territory_slug, record.ref, record.identity, lang=record.lang, status="completed")
+        report.created += 1
+    by_topic = {"activity": [record.activity] if record.activity else [], "offers": record.offers,
+                "needs": record.needs}
+    for topic in TOPICS:
+        for position, text in enumerate(by_topic[topic]):
+            answer = save_answer(store, actor.id, topic, text, lang=record.lang, position=position)
+            report.answers += 1
+            if on_answer is not None:
+                on_answer(actor, answer)
+    fingerprint = store.keyring.fingerprint("import:" + record.canonical()) if store.keyring else None
+    store.vault["identity"].update(actor.id, {"import_fp": fingerprint})
 
 
 def _state(store: Store, territory_id: int, record: ImportRecord) -> tuple[Actor | None, str]:

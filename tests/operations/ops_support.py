@@ -227,3 +227,79 @@ def fill(path: Path, leave: int = 0) -> None:
                     break
                 raise
     os.sync()
+
+
+# ------------------------------------------------------------------ SMTP on loopback, and a browser-like client
+
+class SilentSMTP:
+    """Accepts TCP connections on loopback and never says a word: an SMTP server that hangs."""
+
+    def __init__(self):
+        import socket
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+
+    def config(self, timeout: float = 1) -> dict:
+        # SMTP_RETRIES and SMTP_BACKOFF keep their defaults (4 attempts, 2 s doubling): a hang must not
+        # cost four timeouts and the back-off.
+        return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": self.port, "SMTP_SECURITY": "none", "SMTP_TIMEOUT": timeout,
+                "MAIL_FROM": "Symbiose <noreply@symbiose.test>"}
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+class Inbox:
+    """A real SMTP server on loopback (aiosmtpd) keeping what it accepts; can refuse some recipients."""
+
+    def __init__(self, refuse: dict[str, str] | None = None):
+        import socket
+
+        from aiosmtpd.controller import Controller
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.messages: list[tuple[list[str], bytes]] = []
+        self.refuse = refuse or {}
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, ready_timeout=10)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's name
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.messages.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
+        return "250 Message accepted for delivery"
+
+    def config(self) -> dict:
+        return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": self.port, "SMTP_SECURITY": "none", "SMTP_TIMEOUT": 5,
+                "SMTP_RETRIES": 1, "MAIL_FROM": "Symbiose <noreply@symbiose.test>"}
+
+    def __enter__(self) -> "Inbox":
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.controller.stop()
+
+
+CSRF = __import__("re").compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf(client, url: str) -> str:
+    page = client.get(url, follow_redirects=True)
+    found = CSRF.search(page.get_data(as_text=True))
+    assert found, f"no CSRF token on {url} ({page.status_code})"
+    return found.group(1)
+
+
+def login(client, email: str, password: str):
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf(client, "/login")})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
