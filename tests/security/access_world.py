@@ -7,7 +7,8 @@ value that reaches storage carries a canary naming its owner:
 
     CANARY-<owner>-<FIELD>-7f3a
 
-Owners: A, B, C, D (the actors), T1/T2 (the territories' names), N1/N2 (the
+Owners: A, B, C, D (the actors; test_counterparty adds E to territory 1 and P, Q, R to
+territory 2), T1/T2 (the territories' names), N1/N2 (the
 facilitators' comments and synergy notes in each territory), F1/F2 (the
 facilitators' login addresses). Exact figures and coordinates are numbers, so
 each actor also has numeric canaries, checked in every written form a page or an
@@ -50,9 +51,9 @@ MAY_SEE = {
     "A": {"A", "T1"},
     "B": {"B", "T1"},
     "C": {"C", "T2"},
-    "fac1": {"A", "B", "T1", "N1", "F1"},
-    "fac2": {"C", "D", "T2", "N2", "F2"},
-    "admin": {"A", "B", "C", "D", "T1", "T2", "N1", "N2", "F1", "F2"},
+    "fac1": {"A", "B", "E", "T1", "N1", "F1"},
+    "fac2": {"C", "D", "P", "Q", "R", "T2", "N2", "F2"},
+    "admin": {"A", "B", "C", "D", "E", "P", "Q", "R", "T1", "T2", "N1", "N2", "F1", "F2"},
 }
 OWNERS = MAY_SEE["admin"]
 

@@ -27,7 +27,7 @@ from email import policy
 
 import pytest
 from access_world import (
-    BASE_URL, FIELDS, PLACE, add_actor, build_world, canary, comment, found, make_app, opened, principal,
+    BASE_URL, FIELDS, PLACE, add_actor, build_world, canary, comment, found, leaks, make_app, opened, principal,
     proposal_between, response_text, secrets_of, smtp_server,
 )
 
@@ -234,3 +234,11 @@ def test_a_resource_kept_for_the_facilitator_never_reaches_the_other_party(story
     assert _introductions(story.app, story.ids["hidden"]) == []
 
 
+
+
+def test_each_facilitator_digest_stays_in_its_territory(story):
+    for n in (1, 2):
+        mails = story.inbox.to(story.ids["user"][f"fac{n}"]["email"])
+        assert mails, f"the facilitator of territory {n} got no digest"
+        for message in mails:
+            assert not leaks(email_text(message["raw"]), f"fac{n}")
