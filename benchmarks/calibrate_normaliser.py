@@ -6,7 +6,8 @@ Every mention the extractor finds in tests/data/normalise_dev.jsonl (our own
 phrases, never the held-out ones) is labelled 1 when its first candidate is the
 phrase's node (or one listed in `also`), else 0 — so the stray fragments the
 extractor also returns ("l'agrément", "déjà trié à part") teach the model what a
-non-resource looks like. A logistic regression on the evidence features of
+non-resource looks like; so do the mentions found in
+tests/data/normalise_nonresources.jsonl (chit-chat, gibberish), all labelled 0. A logistic regression on the evidence features of
 `Normaliser.confidence_features` is fitted with 2-fold cross-validation (to
 report honest figures: log-loss, expected calibration error, accuracy of the
 items kept above the "unknown" threshold), then on all lines; paste the printed
@@ -29,11 +30,14 @@ from nlp.extract import extract_many  # noqa: E402
 from nlp.normalise import CONFIDENCE_FEATURES, get_normaliser  # noqa: E402
 
 DEV = ROOT / "tests" / "data" / "normalise_dev.jsonl"
+# Answers that name no resource (chit-chat, gibberish, off-topic): every mention found in them is wrong.
+NON_RESOURCES = ROOT / "tests" / "data" / "normalise_nonresources.jsonl"
 
 
 def dataset():
     normaliser = get_normaliser()
-    lines = [json.loads(x) for x in DEV.read_text(encoding="utf-8").splitlines() if x.strip()]
+    lines = [json.loads(x) for path in (DEV, NON_RESOURCES)
+             for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     rows, labels, groups = [], [], []
     for lang in ("fr", "en"):
         group = [(k, line) for k, line in enumerate(lines) if line.get("lang", "fr") == lang]
@@ -42,7 +46,7 @@ def dataset():
                 continue
             feats, _ = normaliser.features(mentions, lang)
             scores = normaliser.combine(feats)
-            accepted = {line["node"], *line.get("also", [])}
+            accepted = {line["node"], *line.get("also", [])} if line.get("node") else set()
             for row in range(len(mentions)):
                 order = np.argsort(-scores[row], kind="stable")
                 top = int(order[0])

@@ -54,7 +54,7 @@ class NormaliserSettings:
     confirmed_weight: float = 1.0  # the head is a phrase a facilitator confirmed for this node: decisive
     # Confidence = P(this candidate is right) = sigmoid(w0 + w · CONFIDENCE_FEATURES), a logistic
     # regression fitted on the dev set's mentions by benchmarks/calibrate_normaliser.py.
-    confidence_weights: tuple[float, ...] = (-1.457, -0.46, 1.637, 7.256, -13.98, 4.336, 0.022, 0.685)
+    confidence_weights: tuple[float, ...] = (-2.751, -0.373, 2.102, 20.85, -12.051, 3.954, 0.486, 0.734)
     unknown_below: float = 0.3  # confidence under which an item is "unknown" (facilitator's queue)
     purpose_min_confidence: float = 0.3  # a need's stated purpose replaces its first candidate above this
     purpose_restates: float = 0.8  # a clause scoring the resource itself this close to its best restates it

@@ -54,6 +54,15 @@ def test_confidences_are_probabilities_and_the_first_is_the_best(normaliser):
             assert scores == sorted(scores, reverse=True)
 
 
+@pytest.mark.parametrize(("text", "lang"), [
+    ("ploufs tchak", "fr"), ("mon cousin Jean-Paul", "fr"), ("vroum vroum 8 m3", "fr"),
+    ("random words here", "en"), ("my cousin's birthday", "en"),
+])
+def test_gibberish_and_chit_chat_are_unknown(normaliser, text, lang):
+    """What names no resource goes to the facilitator as unknown instead of becoming a wrong resource."""
+    assert all(item.unknown for item in normaliser.normalise(text, lang=lang)), text
+
+
 def test_contaminated_wood_is_never_read_as_clean_wood(normaliser):
     item = first(normaliser, "Des traverses de chemin de fer créosotées", "fr")
     assert item.candidates[0].hazardous
