@@ -6,19 +6,22 @@ import contextlib
 import errno
 import hashlib
 import os
+import re
 import resource
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import uuid
 from collections import Counter
 from pathlib import Path
 
+from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
 
-from data import Store, generate_key
+from data import Keyring, Store, generate_key
 from data.actors import create_actor, find_by_email, read_identity
 from data.answers import list_answers, replace_resources, save_answer
 from data.decisions import comment, notes
@@ -83,8 +86,7 @@ def opened(app) -> Store:
 def populate(app) -> dict:
     """A territory whose data reaches every vault table through the data layer (no language models):
     imported identities and answers, exact quantities, item details, a facilitator note, outbox messages."""
-    with opened(app) if Path(app.config["DATA_DIR"], "public.db").exists() else \
-            Store.open(app.config["DATA_DIR"], app.config["KEYRING"], create=True) as store:
+    with Store.open(app.config["DATA_DIR"], app.config["KEYRING"], create=True) as store:
         create_territory(store, SLUG)
         import_records(store, SLUG, parse_lines(IMPORT_FILE.encode()))
         actors = {ref: store.public.execute("SELECT id FROM actor WHERE ref = ?", [ref]).fetchone()[0]
@@ -146,8 +148,6 @@ def sealed_key_ids(data_dir: Path) -> Counter:
 
 
 def key_id(key_text: str) -> bytes:
-    from data.crypto import Keyring
-
     return Keyring.from_text(key_text).current_id
 
 
@@ -235,8 +235,6 @@ class SilentSMTP:
     """Accepts TCP connections on loopback and never says a word: an SMTP server that hangs."""
 
     def __init__(self):
-        import socket
-
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
@@ -256,10 +254,6 @@ class Inbox:
     """A real SMTP server on loopback (aiosmtpd) keeping what it accepts; can refuse some recipients."""
 
     def __init__(self, refuse: dict[str, str] | None = None):
-        import socket
-
-        from aiosmtpd.controller import Controller
-
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -281,7 +275,7 @@ class Inbox:
         return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": self.port, "SMTP_SECURITY": "none", "SMTP_TIMEOUT": 5,
                 "SMTP_RETRIES": 1, "MAIL_FROM": "Symbiose <noreply@symbiose.test>"}
 
-    def __enter__(self) -> "Inbox":
+    def __enter__(self) -> Inbox:
         self.controller.start()
         return self
 
@@ -289,7 +283,7 @@ class Inbox:
         self.controller.stop()
 
 
-CSRF = __import__("re").compile(r'name="csrf_token" value="([^"]+)"')
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def csrf(client, url: str) -> str:

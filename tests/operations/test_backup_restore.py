@@ -1,6 +1,7 @@
 """`symbiose backup` and `symbiose restore`: a round trip, refusals that change nothing, and a disk that fills up."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -138,7 +139,7 @@ def test_a_full_disk_during_backup_is_a_clear_message_and_leaves_nothing_half_wr
         pytest.skip("mounting a tmpfs needs root or CAP_SYS_ADMIN; the file-size-limit case covers this")
     app, w = world
     dest = tmp_path / "dest"
-    with tmpfs(dest, 4096) if disk == "tmpfs" else _nothing():
+    with tmpfs(dest, 4096) if disk == "tmpfs" else contextlib.nullcontext():
         assert run(app, "backup", str(dest)).exit_code == 0  # an earlier backup, smaller
         earlier = {name: digest(dest / name) for name in DATABASES}
         _grow_vault(app, w)
@@ -167,11 +168,3 @@ def test_a_full_disk_during_backup_is_a_clear_message_and_leaves_nothing_half_wr
         assert again.exit_code == 0, again.output
         with sqlite3.connect(dest / "vault.db") as conn:
             assert conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 152
-
-
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False

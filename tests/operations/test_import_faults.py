@@ -1,6 +1,7 @@
 """A bad territory file is named line by line and stores nothing; a failure while storing stores nothing either."""
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import random
@@ -68,7 +69,7 @@ def test_the_disk_filling_up_half_way_through_an_import_stores_nothing(tmp_path,
     path = tmp_path / "big.jsonl"
     path.write_bytes(_big_file())
     mount = tmp_path / "disk"
-    with tmpfs(mount, 8192) if disk == "tmpfs" else _nothing():
+    with tmpfs(mount, 8192) if disk == "tmpfs" else contextlib.nullcontext():
         data_dir = mount / "instance" if disk == "tmpfs" else tmp_path / "instance"
         app = make_app(data_dir, k1)
         populate(app)
@@ -89,11 +90,3 @@ def test_the_disk_filling_up_half_way_through_an_import_stores_nothing(tmp_path,
         again = run(app, "territory", "import", str(path), "--territory", SLUG)
         assert again.exit_code == 0, again.output
         assert "60 created" in again.output
-
-
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False

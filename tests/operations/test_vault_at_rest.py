@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from ops_support import CSRF, Inbox, csrf, login, make_app, new_key, opened, run
+from ops_support import CSRF, Inbox, login, make_app, new_key, opened, run
 
 from data.actors import find_by_email, read_identity
 from data.answers import list_answers
