@@ -24,7 +24,7 @@ from .answers import MAX_ANSWER_CHARS, delete_answer, save_answer
 from .db import transaction
 from .errors import InvalidImport, SymbioseError, UnknownTerritory
 from .store import Store
-from .territories import create_territory, get_territory
+from .territories import SLUG_RE, create_territory, get_territory
 from .types import Actor, Answer, Identity
 
 MAX_LINE_BYTES = 1_000_000
@@ -270,6 +270,8 @@ def import_records(
     except UnknownTerritory:
         if not create:
             raise
+        if not SLUG_RE.match(territory_slug):  # refused now, before the models run on the whole file
+            create_territory(store, territory_slug)
         territory_id = None
     if prepare is not None:
         changed = [r for r in records if territory_id is None or _state(store, territory_id, r)[1] != "unchanged"]
