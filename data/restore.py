@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .crypto import Keyring
 from .errors import SymbioseError, VaultLocked
-from .rotation import census
+from .rotation import open_all
 from .store import PUBLIC_DB, VAULT_DB, Store
 
 DATABASES = (PUBLIC_DB, VAULT_DB)
@@ -130,19 +130,19 @@ def _check(staging: Path, keyring: Keyring, src: Path) -> tuple[int, int]:
         if problems != ["ok"]:
             raise RestoreRefused(f"{src / name} is damaged (integrity check: {'; '.join(problems[:3])}). "
                                  "Nothing was changed.")
+    advice = ("Set SYMBIOSE_VAULT_KEY to the key in use when the backup was made (and SYMBIOSE_VAULT_OLD_KEYS to "
+              "any older one). Nothing was changed.")
     try:
-        with Store.open(staging, keyring, create=True) as store:
-            found = census(store, keyring)
-            if found.unknown or found.damaged:
-                raise VaultLocked(f"{sum(found.unknown.values()) + sum(found.damaged.values())} sealed values "
-                                  "do not open with the configured keys")
+        try:
+            store = Store.open(staging, keyring, create=True)
+        except VaultLocked:
+            raise RestoreRefused(f"The configured vault key does not open the backup in {src}. {advice}") from None
+        with store:
+            try:
+                sealed = open_all(store, keyring)
+            except VaultLocked as exc:
+                raise RestoreRefused(f"The backup in {src} does not open entirely: {exc} {advice}") from None
             actors = store.public.execute("SELECT count(*) FROM actor").fetchone()[0]
-            sealed = sum(found.current.values()) + sum(found.previous.values())
-    except VaultLocked as exc:
-        raise RestoreRefused(
-            f"The configured vault key does not open the backup in {src} ({exc}). Set SYMBIOSE_VAULT_KEY to the key "
-            "in use when the backup was made (and SYMBIOSE_VAULT_OLD_KEYS to any older one). Nothing was changed."
-        ) from None
     except sqlite3.Error as exc:
         raise RestoreRefused(f"The backup in {src} cannot be opened: {exc}. Nothing was changed.") from None
     return actors, sealed

@@ -129,6 +129,30 @@ def census(store: Store, keyring: Keyring) -> Census:
     return result
 
 
+def open_all(store: Store, keyring: Keyring) -> int:
+    """Decrypt every sealed value of the vault (and throw the plaintext away); returns how many.
+
+    Raises VaultLocked naming the first value that does not open: a wrong key, a key
+    missing from the keyring, or a damaged record.
+    """
+    present = _existing(store)
+    count = 0
+    for table in tables():
+        if table not in present:
+            continue
+        columns = _columns(table)
+        context_columns = CONTEXT_COLUMNS[table]
+        select = ", ".join([*(f"[{n}]" for n in context_columns),
+                            *(f"CASE WHEN ({c.where}) THEN [{c.column}] END" for c in columns)])
+        for values in store.vault.execute(f"SELECT {select} FROM [{table}]"):
+            row = dict(zip(context_columns, values))
+            for column, sealed in zip(columns, values[len(context_columns):]):
+                if sealed is not None:
+                    keyring.open(sealed, column.context(row))
+                    count += 1
+    return count
+
+
 def check_rotatable(store: Store, keyring: Keyring) -> Census:
     """Raise a clear error, before anything is changed, when some value cannot be re-sealed."""
     unknown = unknown_columns(store)

@@ -109,6 +109,13 @@ def test_restore_refuses_what_it_cannot_trust_and_changes_nothing(world, data_di
     (not_sqlite / "public.db").write_bytes(b"these are not the databases you are looking for\n" * 100)
     refused(not_sqlite, "cannot be read as an SQLite database")
 
+    tampered = shutil.copytree(tmp_path / "bk", tmp_path / "tampered")
+    with sqlite3.connect(tampered / "vault.db") as conn:  # one answer altered: SQLite sees nothing wrong
+        answer_id, sealed = conn.execute("SELECT id, text_enc FROM answer ORDER BY id").fetchone()
+        conn.execute("UPDATE answer SET text_enc = ? WHERE id = ?", [sealed[:-1] + bytes([sealed[-1] ^ 1]), answer_id])
+    conn.close()
+    refused(tampered, "does not open entirely", f"A vault record (answer:{answer_id}) does not open")
+
     other_dir = tmp_path / "other-installation"
     other = make_app(other_dir, new_key())
     populate(other)
