@@ -21,7 +21,7 @@ import sqlite_utils
 
 from .actors import _identity_from_row
 from .crypto import MAGIC, Keyring
-from .db import transaction
+from .db import flush_deleted, transaction
 from .errors import SymbioseError, VaultLocked
 from .importer import ImportRecord
 from .store import Store
@@ -84,6 +84,7 @@ class RotationReport:
     import_fingerprints: int = 0
     import_fingerprints_dropped: int = 0  # could not be carried over: the next import rewrites those actors
     left_on_old_keys: int = 0  # written meanwhile by a process still sealing with an old key
+    flushed: bool = False  # the WAL was written back: no old ciphertext is left in the files
 
     @property
     def total(self) -> int:
@@ -200,6 +201,9 @@ def rotate(store: Store, *, on_table: Callable[[str, int], None] | None = None, 
         if on_table is not None:
             on_table(table, count)
     report.left_on_old_keys = census(store, keyring).to_rotate
+    # The replaced ciphertexts are zeroed (secure_delete) but linger in the WAL until a
+    # checkpoint: write it back, so that the old key opens nothing left in the files.
+    report.flushed = flush_deleted(store.vault)
     if report.total or report.email_fingerprints or report.import_fingerprints or report.import_fingerprints_dropped:
         store.audit("key_rotation", None, "vault:" + json.dumps(report.resealed, sort_keys=True), who=who)
     return report

@@ -42,6 +42,9 @@ def keys_rotate() -> None:
     if report.import_fingerprints_dropped:
         click.echo(f"{report.import_fingerprints_dropped} import fingerprints could not be carried over (those actors "
                    "changed their answers since their import): the next import of them rewrites their data.")
+    if not report.flushed:
+        click.echo("A reader kept the vault's WAL busy: the replaced values leave vault.db-wal at its next checkpoint "
+                   "(running this command again writes it back now).")
     if report.left_on_old_keys:
         raise click.ClickException(
             f"{report.left_on_old_keys} values were written under an old key while the rotation ran: a process still "

@@ -26,13 +26,17 @@ def test_rotation_reseals_everything_and_the_old_key_can_then_go(world, data_dir
     total = sum(sealed_key_ids(data_dir).values())
     assert set(sealed_key_ids(data_dir)) == {key_id(k1)}
 
-    result = run(make_app(data_dir, k2, k1), "keys", "rotate")
-    assert result.exit_code == 0, result.output
-    assert f"Re-sealed {total} vault values under the current key (0 already were)" in result.output
-    assert "renewed 3 email and 2 import fingerprints" in result.output
-    assert "remove the old key from SYMBIOSE_VAULT_OLD_KEYS" in result.output
-    # Every sealed value, in whatever table, now names the new key.
-    assert sealed_key_ids(data_dir) == {key_id(k2): total}
+    with opened(make_app(data_dir, k2, k1)):  # the service runs meanwhile: its connection stays open
+        result = run(make_app(data_dir, k2, k1), "keys", "rotate")
+        assert result.exit_code == 0, result.output
+        assert f"Re-sealed {total} vault values under the current key (0 already were)" in result.output
+        assert "renewed 3 email and 2 import fingerprints" in result.output
+        assert "remove the old key from SYMBIOSE_VAULT_OLD_KEYS" in result.output
+        # Every sealed value, in whatever table, now names the new key…
+        assert sealed_key_ids(data_dir) == {key_id(k2): total}
+        # …and no ciphertext made with the old key is left in the files (replaced row versions, the WAL).
+        raw = b"".join(p.read_bytes() for p in data_dir.glob("vault.db*"))
+        assert b"S1" + key_id(k2) in raw and b"S1" + key_id(k1) not in raw
 
     new_only = make_app(data_dir, k2)
     assert read_all(new_only, w) == before  # identities, answers, figures, details, notes, outbox, email lookup
