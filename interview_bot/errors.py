@@ -42,3 +42,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(404)
     def page_not_found(_exc):
         return render_template("error.html", title=_("Not found"), message=_("This page does not exist.")), 404
+
+    @app.errorhandler(405)
+    def wrong_method(exc):
+        headers = {"Allow": ", ".join(exc.valid_methods)} if getattr(exc, "valid_methods", None) else {}
+        return render_template("error.html", title=_("Not possible from here"),
+                               message=_("This address only answers the form of its own page. Nothing was saved: "
+                                         "open the page and use its button.")), 405, headers
+
+    @app.errorhandler(413)
+    def too_large(_exc):
+        return render_template("error.html", title=_("Too large"),
+                               message=_("What you sent is too large, so nothing was saved. Shorten the text or "
+                                         "send a smaller file.")), 413

@@ -11,7 +11,7 @@ Every blueprint relies on these being in place:
 - `limiter` (Flask-Limiter): in-memory by default, SYMBIOSE_RATELIMIT_STORAGE_URI in
   production with several workers.
 - security headers: a Content-Security-Policy without inline scripts or styles,
-  no framing, no sniffing, no referrer leaking personal links.
+  no framing, no sniffing, no referrer leaking personal links to other sites.
 """
 from __future__ import annotations
 
@@ -81,14 +81,24 @@ def init_app(app: Flask) -> None:
     # One catalogue per area (merged by Flask-Babel): translations/<area>/<lang>/LC_MESSAGES/messages.po
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(f"translations/{area}" for area in TRANSLATION_AREAS))
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_SECURE", app.config.get("ENV") == "production")
+    # Flask's own defaults (SameSite None, Secure False) are already in app.config, so setdefault
+    # would keep them: these are set unless a test or deployment chose a value.
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    if app.config.get("ENV") == "production":
+        app.config["SESSION_COOKIE_SECURE"] = True
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("ENV") == "production")
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Explicit, because Flask-Limiter keeps the last app's choice on the shared `limiter` otherwise.
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    # No form or upload of ours comes near 2 MB (the invitation CSV is capped at 1 MB); without a
+    # cap, a multipart body of any size would be spooled to disk before the CSRF check refuses it.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is None: no cap at all
+        app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -125,11 +135,13 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: personal links still never leave the site in a Referer, and
+        # Flask-WTF's HTTPS check, which refuses a form posted without a same-site Referer, can pass.
+        headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("ENV") == "production":
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint and request.endpoint != "static":
+        if request.endpoint != "static":  # error pages too: they may show a flashed message
             headers.setdefault("Cache-Control", "no-store")
         return response

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from data import SymbioseError, UnknownActor
-from data.actors import create_actor, find_by_email, get_actor, read_identity, set_status
+from data.actors import create_actor, find_by_email, find_by_ref, get_actor, read_identity, set_status
 from data.answers import MAX_ANSWER_CHARS, list_answers, list_resources, save_answer
 from data.db import transaction
 from data.directory import answer_dates, names
@@ -58,9 +58,32 @@ def _new_actor(store, territory: dict, name: str, email: str, *, ref: str = "", 
         raise SymbioseError(_("Language must be one of: %(langs)s.", langs=", ".join(LOCALES)))
     if any(get_actor(store, a).territory_id == territory["id"] for a in find_by_email(store, email)):
         return None
+    if ref.strip() and find_by_ref(store, territory["id"], ref.strip()[:60]) is not None:
+        raise SymbioseError(_ref_taken(ref))
     identity = Identity(name=name[:200], email=email[:200], naf=naf.strip()[:10] or None,
                         commune=commune.strip()[:100] or None, postcode=postcode.strip()[:10] or None)
     return create_actor(store, territory["slug"], ref.strip()[:60] or None, identity, lang=lang, status="invited")
+
+
+def _ref_taken(ref: str) -> str:
+    return _("The reference “%(ref)s” is already used by another actor of the territory.", ref=ref.strip()[:60])
+
+
+def _ref_clash(store, territory: dict, rows: list[dict]) -> str | None:
+    """A reference of the file already used by another actor (of the territory or of the file), if any.
+
+    Checked before anyone is invited, so a refused file invites nobody."""
+    owners: dict[str, str] = {}
+    for row in rows:
+        ref, email = (row.get("ref") or "").strip()[:60], row["email"].strip().lower()
+        if not ref:
+            continue
+        existing = find_by_ref(store, territory["id"], ref)
+        if existing is not None and existing.id not in find_by_email(store, email):
+            return ref
+        if owners.setdefault(ref, email) != email:
+            return ref
+    return None
 
 
 @bp.get("/t/<slug>/actors")
@@ -155,6 +178,9 @@ def invite_csv(slug: str):
         rows = parse_invitations(upload.read(MAX_CSV_BYTES + 1))
     except SymbioseError as exc:
         flash(str(exc), "error")
+        return redirect(url_for("facilitator.actors", slug=slug))
+    if (clash := _ref_clash(store, territory, rows)) is not None:
+        flash(_ref_taken(clash), "error")
         return redirect(url_for("facilitator.actors", slug=slug))
     invited = skipped = 0
     for row in rows:

@@ -188,7 +188,11 @@ def decide(slug: str, proposal_id: str, action: str):
             dec.reject(store, proposal_id, current_user.id, form.get("reason", ""), tid)
             flash(_("Proposal rejected; the matcher will not propose it again unless the data change."))
         elif action == "snooze":
-            until = dec.snooze(store, proposal_id, current_user.id, int(form.get("days") or dec.SNOOZE_DAYS), tid)
+            try:
+                days = int(form.get("days") or dec.SNOOZE_DAYS)
+            except ValueError:
+                days = 0  # not a number: refused by snooze() with the range expected, not Python's message
+            until = dec.snooze(store, proposal_id, current_user.id, days, tid)
             flash(_("Proposal put aside until %(date)s.", date=until))
         elif action == "reopen":
             dec.reopen(store, proposal_id, current_user.id, tid)
