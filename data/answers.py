@@ -30,13 +30,16 @@ def save_answer(
     """Store (or replace, when `answer_id` is given) a raw answer, sealed.
 
     A repeated `submission_id` (double submit, reload, two tabs) returns the
-    answer stored the first time instead of storing it again.
+    answer stored the first time instead of storing it again. Another actor's
+    submission id is not theirs to reuse: the answer is stored, without one.
     """
     with transaction(store.vault):
         if submission_id:
             existing = list(store.vault["answer"].rows_where("submission_id = ?", [submission_id]))
-            if existing:
+            if existing and existing[0]["actor_id"] == actor_id:
                 return _answer(store, existing[0])
+            if existing:
+                submission_id = None
         if answer_id is None:
             answer_id = new_id("ans")
             if position is None:

@@ -352,3 +352,20 @@ def test_actor_link_renews_the_session_and_the_old_cookie_grants_nothing(fuzz_ap
     victim.get(f"/a/{scene['tokens']['interview']}")
     assert victim.get("/t/nord/queue").status_code == 302
     assert farm
+
+
+# ------------------------------------------------------------------ form ids
+
+def test_a_form_id_copied_from_another_actor_neither_reads_nor_swallows_their_answer(fuzz_store, actor_session):
+    """The double-submit id (submission_id) dedupes one actor's forms only."""
+    alice, bob = actor_session(), actor_session()
+    first = alice.client.post("/me/interview/offers", data={"text": "des palettes", "submission_id": "same-id",
+                                                            "csrf_token": alice.token})
+    alice_answer = first.headers["Location"].rsplit("/", 1)[1]
+    second = bob.client.post("/me/interview/offers", data={"text": "du compost", "submission_id": "same-id",
+                                                           "csrf_token": bob.token})
+    assert second.status_code == 302 and not second.headers["Location"].endswith(alice_answer)
+    bob_answers = [r[0] for r in fuzz_store.vault.execute("SELECT id FROM answer WHERE actor_id = ?", [bob.id])]
+    assert len(bob_answers) == 1  # Bob's answer is kept, not swallowed as a "double submit" of Alice's
+    assert fuzz_store.vault.execute("SELECT actor_id FROM answer WHERE id = ?", [alice_answer]).fetchone()[0] == alice.id
+    assert bob.client.get(second.headers["Location"]).status_code == 200
