@@ -14,7 +14,9 @@ from .blueprint import bp
 
 def _safe_next(target: str | None) -> str | None:
     """Only a path on this site (never `//host` or `https://…`) is followed after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # isprintable: a line break would make the Location header invalid (a 500, not a redirect).
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and target.isprintable()):
         return target
     return None
 

@@ -8,7 +8,7 @@ import io
 import re
 import urllib.parse
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from security_support import (
     NUMBERS, REFUSED_LONG_SIZES, csrf_token, facilitator_support, field_value, flashed, fuzz_settings, handled,
@@ -373,6 +373,7 @@ def test_login_form(fuzz_app):
                                                         "/\\evil.example", "javascript:alert(1)", "/%2F%2Fevil",
                                                         "/\r\nSet-Cookie: a=b", "/ok\x00", "/\t/evil.example"]),
                            field_value()))
+    @example(email="anim@nord.example", password=facilitator_support.PASSWORD, next_="/\r\nSet-Cookie: a=b")
     def run(email, password, next_):
         nonlocal ran, token
         ran += 1
