@@ -93,6 +93,8 @@ def update_item(store: Store, actor_id: str, resource_id: str, *, node_id: str |
                 {"resource_id": resource_id, "actor_id": actor_id,
                  "detail_enc": store.seal(json.dumps(detail, ensure_ascii=False), f"detail:{resource_id}"),
                  "updated_at": now()}, pk="resource_id")
+        else:  # every follow-up field emptied: the earlier answers go too, as the form now shows
+            store.vault.execute("DELETE FROM resource_detail WHERE resource_id = ?", [resource_id])
     with transaction(store.public):
         store.public["resource"].update(resource_id, public)
         store.public["interview_item"].update(resource_id, {"confirmed": 1})
