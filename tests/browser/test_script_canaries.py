@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from conftest import free_port, wait_for_port
 from data import Store
 from data.actors import create_actor
 from data.territories import create_user
@@ -45,6 +47,24 @@ INJECTED = ("document.querySelectorAll('img[src=\"x\"], svg[onload], [onerror], 
             "script:not([src]), script[src]:not([src^=\"/static/\"])').length")
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_serving(base: str, proc: subprocess.Popen, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        assert proc.poll() is None, f"the server exited:\n{proc.stdout.read() if proc.stdout else ''}"
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2).close()
+            return
+        except OSError:
+            assert time.monotonic() < deadline, f"nothing served at {base} after {timeout} s"
+            time.sleep(0.2)
+
+
 @pytest.fixture(scope="module")
 def canary_server(tmp_path_factory):
     """`symbiose serve` on a free port over a territory whose actors carry the canaries."""
@@ -62,7 +82,7 @@ def canary_server(tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "interview_bot.cli", "serve", "--port", str(port), "--workers", "1"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        wait_for_port(port, proc, timeout=180)
+        wait_until_serving(f"http://127.0.0.1:{port}", proc)
         yield f"http://127.0.0.1:{port}", link
     finally:
         proc.terminate()
