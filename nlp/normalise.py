@@ -60,6 +60,11 @@ class NormaliserSettings:
     purpose_restates: float = 0.8  # a clause scoring the resource itself this close to its best restates it
 
 
+# The embedding model's time grows with the text (about 1 ms a token): a mention is embedded
+# from its first 300 characters, which hold what names the resource, so that a 5,000-character
+# answer costs no more than a long sentence (it took a worker 3–10 s before).
+EMBEDDED_CHARS = 300
+
 # Dimensions a quantity may have for a node of each dimension (materials are weighed or measured).
 COMPATIBLE_DIMENSIONS = {
     "mass": {"mass", "volume", "count"},
@@ -184,7 +189,7 @@ class Normaliser:
         index = self.index(lang)
         feats = {name: np.zeros((n, m), dtype=np.float32) for name in ("head", "text", "dimension", "flow", "confirmed")}
         feats["hazard"] = np.array([[hazard_cue(mention.text)] for mention in mentions], dtype=np.float32) * self.hazardous
-        vectors = self.backend.embed_queries([mention.text or mention.head for mention in mentions])
+        vectors = self.backend.embed_queries([(mention.text or mention.head)[:EMBEDDED_CHARS] for mention in mentions])
         feats["passage"] = self.matrix.passage_similarities(vectors)
         feats["term"] = self.matrix.term_similarities(vectors)
         for row, mention in enumerate(mentions):
