@@ -93,18 +93,23 @@ class Browser:
         self.base = base
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
         self.token = ""
+        self.timings: list[tuple[str, str, float]] = []
 
     def get(self, path: str) -> str:
+        t0 = time.perf_counter()
         with self.opener.open(self.base + path, timeout=120) as response:
             body = response.read().decode()
+        self.timings.append(("GET", path, time.perf_counter() - t0))
         found = CSRF.search(body)
         self.token = found.group(1) if found else self.token
         return body
 
     def post(self, path: str, data: dict) -> str:
         payload = urllib.parse.urlencode({**data, "csrf_token": self.token}).encode()
+        t0 = time.perf_counter()
         with self.opener.open(self.base + path, payload, timeout=120) as response:
             body = response.read().decode()
+        self.timings.append(("POST", path, time.perf_counter() - t0))
         found = CSRF.search(body)
         self.token = found.group(1) if found else self.token
         return body
@@ -122,7 +127,7 @@ def load(actors: int, workers: int) -> int:
     cli = [sys.executable, "-m", "interview_bot.cli"]
     subprocess.run([*cli, "territory", "create", "load"], env=env, check=True, capture_output=True)
     links = []
-    for i in range(actors):
+    for i in range(actors + workers * 2):
         out = subprocess.run([*cli, "invite", "--territory", "load", "--email", f"a{i}@example.org", "--no-email"],
                              env=env, check=True, capture_output=True, text=True).stdout
         links.append(re.search(r"http://\S+/a/\S+", out).group(0))
@@ -138,12 +143,23 @@ def load(actors: int, workers: int) -> int:
             except OSError:
                 time.sleep(0.5)
 
-        def interview(i: int) -> tuple[int, float]:
+        def warm(i: int) -> None:  # each worker loads its language models on its first answer
             b = Browser(base)
             b.get(links[i].replace(base, ""))
             b.get("/me/interview/consent")
             b.post("/me/interview/consent", {"sharing": "anonymous", "agree": "1"})
-            start = time.perf_counter()
+            b.get("/me/interview/offers")
+            b.post("/me/interview/offers", {"text": ANSWERS[0], "submission_id": f"warm-{i}"})
+
+        with ThreadPoolExecutor(workers * 2) as pool:
+            list(pool.map(warm, range(actors, actors + workers * 2)))
+
+        def interview(i: int) -> tuple[int, list]:
+            b = Browser(base)
+            b.get(links[i].replace(base, ""))
+            b.get("/me/interview/consent")
+            b.post("/me/interview/consent", {"sharing": "anonymous", "agree": "1"})
+            b.timings.clear()
             for j in range(4):
                 b.get("/me/interview/offers")
                 data = {"text": ANSWERS[(i + j) % len(ANSWERS)], "submission_id": f"load-{i}-{j}"}
@@ -151,7 +167,7 @@ def load(actors: int, workers: int) -> int:
                 if j % 2 == 0:
                     b.post("/me/interview/offers", data)  # a double submit
             b.post("/me/interview/finish", {})
-            return 4, time.perf_counter() - start
+            return 4, b.timings
 
         t0 = time.perf_counter()
         with ThreadPoolExecutor(actors) as pool:
@@ -166,9 +182,20 @@ def load(actors: int, workers: int) -> int:
     with Store.open(data_dir, keyring) as store:
         stored = store.vault.execute("SELECT COUNT(*) FROM answer WHERE topic = 'offers'").fetchone()[0]
         completed = store.public.execute("SELECT COUNT(*) FROM actor WHERE status = 'completed'").fetchone()[0]
-    expected = sum(n for n, _ in results)
+    expected = sum(n for n, _ in results) + workers * 2
     print(f"{actors} concurrent interviews, {workers} workers: {elapsed:.1f} s; answers stored {stored}/{expected}; "
           f"completed {completed}/{actors}")
+    kinds: dict[str, list[float]] = {}
+    for _, timings in results:
+        for method, path, seconds in timings:
+            kind = "answer (POST offers)" if method == "POST" and path.endswith("/offers") else \
+                "finish (re-match)" if path.endswith("/finish") else "page (GET)"
+            kinds.setdefault(kind, []).append(seconds * 1000)
+    for kind, values in kinds.items():
+        print(f"  {kind:22s} n={len(values):4d}  p50 {statistics.median(values):7.0f} ms  "
+              f"p95 {percentile(values, .95):7.0f} ms  (waiting for a free worker included)")
+    requests = sum(len(v) for v in kinds.values())
+    print(f"  throughput {requests / elapsed:.1f} requests/s")
     return 0 if stored == expected and completed == actors else 1
 
 

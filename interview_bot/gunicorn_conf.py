@@ -3,7 +3,11 @@ import os
 import sys
 
 # Each worker is one process on one core: the embedding model's OpenMP threads would
-# otherwise spin against the other workers (measured: 5–10× slower answers under load).
+# otherwise spin against the other workers. The OpenMP runtime (torch's, loaded with
+# spaCy) reads this once, when it loads: this file must run before anything imports
+# spaCy, which is why `interview_bot/__init__.py` imports nothing heavy at the top.
+# Measured with `python benchmarks/interview_turns.py load`: 50 interviews on 2 workers
+# took 141 s with two OpenMP threads per worker, 8 s with one.
 os.environ.setdefault("OMP_NUM_THREADS", os.environ.get("SYMBIOSE_NLP_THREADS", "1"))
 
 bind = os.environ.get("SYMBIOSE_BIND", "127.0.0.1:8000")
