@@ -143,11 +143,17 @@ def load(actors: int, workers: int) -> int:
             except OSError:
                 time.sleep(0.5)
 
-        def warm(i: int) -> None:  # each worker loads its language models on its first answer
+        def consented(i: int) -> Browser:
+            """Actor i signed in through their link, consent given; timings start after."""
             b = Browser(base)
             b.get(links[i].replace(base, ""))
             b.get("/me/interview/consent")
             b.post("/me/interview/consent", {"sharing": "anonymous", "agree": "1"})
+            b.timings.clear()
+            return b
+
+        def warm(i: int) -> None:  # each worker loads its language models on its first answer
+            b = consented(i)
             b.get("/me/interview/offers")
             b.post("/me/interview/offers", {"text": ANSWERS[0], "submission_id": f"warm-{i}"})
 
@@ -155,11 +161,7 @@ def load(actors: int, workers: int) -> int:
             list(pool.map(warm, range(actors, actors + workers * 2)))
 
         def interview(i: int) -> tuple[int, list]:
-            b = Browser(base)
-            b.get(links[i].replace(base, ""))
-            b.get("/me/interview/consent")
-            b.post("/me/interview/consent", {"sharing": "anonymous", "agree": "1"})
-            b.timings.clear()
+            b = consented(i)
             for j in range(4):
                 b.get("/me/interview/offers")
                 data = {"text": ANSWERS[(i + j) % len(ANSWERS)], "submission_id": f"load-{i}-{j}"}
@@ -188,8 +190,8 @@ def load(actors: int, workers: int) -> int:
     kinds: dict[str, list[float]] = {}
     for _, timings in results:
         for method, path, seconds in timings:
-            kind = "answer (POST offers)" if method == "POST" and path.endswith("/offers") else \
-                "finish (re-match)" if path.endswith("/finish") else "page (GET)"
+            kind = {"POST /offers": "answer (POST offers)", "POST /finish": "finish (re-match)"}.get(
+                f"{method} /{path.rsplit('/', 1)[-1]}", "page (GET)")
             kinds.setdefault(kind, []).append(seconds * 1000)
     for kind, values in kinds.items():
         print(f"  {kind:22s} n={len(values):4d}  p50 {statistics.median(values):7.0f} ms  "
