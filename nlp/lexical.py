@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+MATCH_CACHE_WORDS = 50_000  # query words whose vocabulary matches are remembered (a few MB)
 FUZZY_MIN_LEN = 5  # shorter words must match exactly
 FUZZY_CUTOFF = 86.0  # rapidfuzz ratio for a fuzzy word match
 OTHER_LANG_WEIGHT = 0.85  # terms of the other language still count (mixed answers), a little less
@@ -62,6 +63,7 @@ class Term:
     text: str
     tokens: tuple[str, ...]
     weight: float  # 1.0, or less for a label of the other language
+    idf_total: float = 0.0  # the IDF of its words, summed (set by TermIndex.build)
 
 
 @dataclass
@@ -72,6 +74,9 @@ class TermIndex:
     by_token: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     idf: dict[str, float] = field(default_factory=dict)
     vocabulary: list[str] = field(default_factory=list)
+    # Answers repeat their words far more than their sentences: a word's fuzzy matches
+    # against the whole vocabulary (the costly part of `score`) are looked up once.
+    _match_cache: dict[str, list[tuple[str, float]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, entries: Iterable[tuple[str, str, float]]) -> TermIndex:
@@ -92,13 +97,27 @@ class TermIndex:
         n_nodes = len({t.node_id for t in index.terms}) or 1
         index.idf = {tok: math.log(1 + n_nodes / len(nodes)) for tok, nodes in doc_freq.items()}
         index.vocabulary = sorted(index.by_token)
+        for term in index.terms:
+            term.idf_total = sum(index.token_idf(t) for t in term.tokens)
         return index
 
     def token_idf(self, token: str) -> float:
         return self.idf.get(token, math.log(1 + len(self.vocabulary) or 1))
 
+    def clear_cache(self) -> None:
+        self._match_cache.clear()
+
     def _matches(self, token: str) -> list[tuple[str, float]]:
         """Vocabulary words matching a query word, with a similarity in (0, 1]."""
+        cached = self._match_cache.get(token)
+        if cached is None:
+            cached = self._find_matches(token)
+            if len(self._match_cache) >= MATCH_CACHE_WORDS:
+                self._match_cache.clear()  # rare: a flood of distinct words; start afresh
+            self._match_cache[token] = cached
+        return cached
+
+    def _find_matches(self, token: str) -> list[tuple[str, float]]:
         out = [(token, 1.0)] if token in self.by_token else []
         if len(token) >= FUZZY_MIN_LEN:
             for word, score, _ in process.extract(
@@ -127,7 +146,6 @@ class TermIndex:
         best: dict[str, tuple[float, str]] = {}
         for i in candidates:
             term = self.terms[i]
-            term_total = sum(self.token_idf(t) for t in term.tokens)
             hit = 0.0
             explained: dict[str, float] = {}
             for t in term.tokens:
@@ -135,7 +153,7 @@ class TermIndex:
                     q, sim = matched[t]
                     hit += self.token_idf(t) * sim
                     explained[q] = max(explained.get(q, 0.0), sim)
-            term_cov = hit / term_total
+            term_cov = hit / term.idf_total
             if term_cov < 0.5:
                 continue
             query_cov = sum(self.token_idf(q) * s for q, s in explained.items()) / query_weight

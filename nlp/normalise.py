@@ -19,6 +19,7 @@ import dataclasses
 import math
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -64,6 +65,10 @@ class NormaliserSettings:
 # from its first 300 characters, which hold what names the resource, so that a 5,000-character
 # answer costs no more than a long sentence (it took a worker 3–10 s before).
 EMBEDDED_CHARS = 300
+# Mention texts recently embedded, kept with their vectors (384 floats: 1.5 kB each). The same
+# answer is read again when the actor corrects or confirms it, and imports repeat short texts
+# ("palettes", "cartons"); the model costs about 0.5 ms a token, a look-up nothing.
+EMBEDDING_CACHE = 4096
 
 # Dimensions a quantity may have for a node of each dimension (materials are weighed or measured).
 COMPATIBLE_DIMENSIONS = {
@@ -130,6 +135,7 @@ class Normaliser:
         self._confirmed = TermIndex.build([(nid, phrase, 1.0) for nid, _lang, phrase in taxonomy.extra
                                            if nid in taxonomy]) if taxonomy.extra else None
         self._lock = threading.RLock()
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self.ids = [n.id for n in taxonomy if not n.deprecated]
         self.position = {nid: j for j, nid in enumerate(self.ids)}
         self.leaf = np.array([taxonomy[i].is_leaf for i in self.ids], dtype=np.float32)
@@ -181,6 +187,32 @@ class Normaliser:
         self.normalise_many(["environ 2 t de palettes par mois"], lang="fr")
         self.normalise_many(["about 2 t of pallets a month"], lang="en")
 
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Query vectors for `texts`: each distinct text not seen lately is embedded, all in one call."""
+        with self._lock:
+            known = {t: self._vectors[t] for t in dict.fromkeys(texts) if t in self._vectors}
+            for text in known:
+                self._vectors.move_to_end(text)
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            fresh = self.backend.embed_queries(missing)
+            with self._lock:
+                for text, vector in zip(missing, fresh):
+                    known[text] = self._vectors[text] = vector
+                while len(self._vectors) > EMBEDDING_CACHE:
+                    self._vectors.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.backend.dim), dtype=np.float32)
+        return np.stack([known[t] for t in texts]).astype(np.float32, copy=False)
+
+    def clear_caches(self) -> None:
+        """Forget remembered embeddings and word matches (benchmarks time the cold path with this)."""
+        with self._lock:
+            self._vectors.clear()
+            for index in (*self._indexes.values(), self._confirmed):
+                if index is not None:
+                    index.clear_cache()
+
     # -- ranking ---------------------------------------------------------
 
     def features(self, mentions: list[Mention], lang: str) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -189,7 +221,7 @@ class Normaliser:
         index = self.index(lang)
         feats = {name: np.zeros((n, m), dtype=np.float32) for name in ("head", "text", "dimension", "flow", "confirmed")}
         feats["hazard"] = np.array([[hazard_cue(mention.text)] for mention in mentions], dtype=np.float32) * self.hazardous
-        vectors = self.backend.embed_queries([(mention.text or mention.head)[:EMBEDDED_CHARS] for mention in mentions])
+        vectors = self.embed([(mention.text or mention.head)[:EMBEDDED_CHARS] for mention in mentions])
         feats["passage"] = self.matrix.passage_similarities(vectors)
         feats["term"] = self.matrix.term_similarities(vectors)
         for row, mention in enumerate(mentions):

@@ -116,3 +116,44 @@ def test_sentence_transformers_backend_with_a_model_shipped_on_pypi():
 def test_an_unknown_model_is_a_clear_error():
     with pytest.raises(EmbeddingError, match="never downloaded"):
         get_backend("sentence-transformers:no-such-model-here")
+
+
+class CountingBackend:
+    """The default model, counting the texts it is asked to embed."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.dim, self.embedded = inner, inner.name, inner.dim, []
+
+    def embed_queries(self, texts):
+        self.embedded += list(texts)
+        return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts):
+        return self.inner.embed_passages(texts)
+
+
+def test_a_text_read_again_is_not_embedded_again_and_reads_the_same(normaliser, monkeypatch):
+    counting = CountingBackend(normaliser.backend)
+    fresh = Normaliser(normaliser.taxonomy, backend=counting)
+    fresh._matrix = normaliser.matrix
+    text = "Des palettes en bois abîmées, une cinquantaine par mois ; et des cartons"
+    first_read = fresh.normalise(text, lang="fr")
+    embedded = len(counting.embedded)
+    assert embedded >= 2  # two mentions, one call
+    again = fresh.normalise(text, lang="fr")
+    assert len(counting.embedded) == embedded
+    assert [(i.mention.text, [(c.id, c.score) for c in i.candidates], i.embedding) for i in again] == \
+        [(i.mention.text, [(c.id, c.score) for c in i.candidates], i.embedding) for i in first_read]
+    # A batch that says the same thing twice embeds it once.
+    counting.embedded.clear()
+    twice = fresh.normalise_many(["des bidons vides", "des bidons vides"], lang="fr")
+    assert twice[0] and twice[0][0].embedding == twice[1][0].embedding
+    assert counting.embedded and len(counting.embedded) == len(set(counting.embedded))
+    # The cache is bounded: past its size the oldest texts are forgotten.
+    monkeypatch.setattr("nlp.normalise.EMBEDDING_CACHE", 3)
+    fresh.embed(["un", "deux", "trois", "quatre"])
+    assert len(fresh._vectors) == 3
+    fresh.clear_caches()
+    counting.embedded.clear()
+    fresh.normalise(text, lang="fr")
+    assert len(counting.embedded) == embedded
