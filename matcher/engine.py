@@ -117,6 +117,74 @@ class MatchIndex:
     offers_of: dict[str, list[int]]  # actor id → rows of its offers
     needs_of: dict[str, list[int]]
     cos_min: float  # see blocking.cos_floor
+    need_roots: dict[str, set[str]]  # actor id → the kinds of resource (roots) of its needs
+    dead: int = 0  # rows left behind by `replace_actor` (in `rows`, but in none of the lists by node or actor)
+
+    def replace_actor(self, actor_id: str, resources: list[Resource], facts: ActorFacts | None) -> None:
+        """Swap in an actor's current resources and facts (None and no resources: the actor is gone).
+
+        A service keeps the index between requests and calls this for each actor whose
+        data changed; `propose_for` then gives what a fresh index would. Only that actor's
+        rows are touched, unless its place or sector changed (then the actor columns are
+        rebuilt: a few milliseconds at 10,000 actors).
+        """
+        for by_node, of in ((self.offers_by_node, self.offers_of), (self.needs_by_node, self.needs_of)):
+            for i in of.pop(actor_id, []):
+                node = self.rows[i].node_id
+                by_node[node].remove(i)  # type: ignore[index]
+                if not by_node[node]:  # type: ignore[index]
+                    del by_node[node]  # type: ignore[arg-type]
+                self.dead += 1
+        self.need_roots.pop(actor_id, None)
+        start = len(self.rows)
+        self._add_rows([r for r in usable(resources, self.taxonomy) if r.actor_id == actor_id])
+        if self.actors.get(actor_id) != facts:
+            others = [a for a in self.actors.facts if a.id != actor_id]
+            self.actors = ActorTable.build(others + ([facts] if facts is not None else []))
+            self._locate()
+        else:
+            self._locate(start)
+            code = self.actors.index.get(actor_id)
+            if code is not None:
+                for column in self.declared.values():
+                    column[code] = False
+                for root in self.need_roots.get(actor_id, ()):
+                    self.declared.setdefault(root, np.zeros(len(self.actors.facts), dtype=bool))[code] = True
+
+    def live_rows(self) -> list[Resource]:
+        """The usable resources as they are now (without the rows `replace_actor` left behind)."""
+        if not self.dead:
+            return self.rows
+        live = sorted(i for of in (self.offers_of, self.needs_of) for rows in of.values() for i in rows)
+        return [self.rows[i] for i in live]
+
+    def _add_rows(self, rows: list[Resource]) -> None:
+        roots = {node_id: self.taxonomy[node_id].root for node_id in {r.node_id for r in rows}}  # type: ignore[index]
+        for i, r in enumerate(rows, len(self.rows)):
+            if r.direction == "offer":
+                self.offers_by_node.setdefault(r.node_id, []).append(i)  # type: ignore[arg-type]
+                self.offers_of.setdefault(r.actor_id, []).append(i)
+            else:
+                self.needs_by_node.setdefault(r.node_id, []).append(i)  # type: ignore[arg-type]
+                self.needs_of.setdefault(r.actor_id, []).append(i)
+                # The kinds of resource each actor declared needs for: a latent receiver who
+                # listed needs of that kind but not this one is skipped.
+                self.need_roots.setdefault(r.actor_id, set()).add(roots[r.node_id])  # type: ignore[index]
+        self.rows.extend(rows)
+
+    def _locate(self, start: int = 0) -> None:
+        """Coordinates of rows[start:] from the actor table (all rows, and the latent filter, when 0)."""
+        index = self.actors.index
+        codes = np.array([index.get(r.actor_id, -1) for r in self.rows[start:]], dtype=np.int64)
+        known = codes >= 0
+        safe = np.where(known, codes, 0)
+        lat = np.where(known, self.actors.lat[safe], np.nan) if codes.size else np.zeros(0)
+        lon = np.where(known, self.actors.lon[safe], np.nan) if codes.size else np.zeros(0)
+        self.lat = np.concatenate([self.lat[:start], lat])
+        self.lon = np.concatenate([self.lon[:start], lon])
+        if start == 0:
+            self.declared = declared_columns(self.need_roots, self.actors)
+        self.cos_min = cos_floor(self.lat)
 
 
 def prepare(resources: list[Resource], actors: list[ActorFacts], taxonomy: Taxonomy,
@@ -124,32 +192,11 @@ def prepare(resources: list[Resource], actors: list[ActorFacts], taxonomy: Taxon
     """Build the index `propose_for` re-matches actors against."""
     settings = settings or MatcherSettings()
     actor_table = ActorTable.build(actors)
-    rows = usable(resources, taxonomy)
-    # The kinds of resource (roots) each actor declared needs for: a latent receiver who
-    # listed needs of that kind but not this one is skipped.
-    need_roots: dict[str, set[str]] = {}
-    roots = {node_id: taxonomy[node_id].root for node_id in {r.node_id for r in rows}}  # type: ignore[index]
-    offers_by_node: dict[str, list[int]] = {}
-    needs_by_node: dict[str, list[int]] = {}
-    offers_of: dict[str, list[int]] = {}
-    needs_of: dict[str, list[int]] = {}
-    for i, r in enumerate(rows):
-        if r.direction == "offer":
-            offers_by_node.setdefault(r.node_id, []).append(i)  # type: ignore[arg-type]
-            offers_of.setdefault(r.actor_id, []).append(i)
-        else:
-            needs_by_node.setdefault(r.node_id, []).append(i)  # type: ignore[arg-type]
-            needs_of.setdefault(r.actor_id, []).append(i)
-            need_roots.setdefault(r.actor_id, set()).add(roots[r.node_id])  # type: ignore[index]
-    index = actor_table.index
-    codes = np.array([index.get(r.actor_id, -1) for r in rows], dtype=np.int64)
-    known = codes >= 0
-    safe = np.where(known, codes, 0)
-    lat = np.where(known, actor_table.lat[safe], np.nan) if rows else np.zeros(0)
-    lon = np.where(known, actor_table.lon[safe], np.nan) if rows else np.zeros(0)
-    return MatchIndex(taxonomy, settings, actor_table, links_for(taxonomy, settings.default_max_km), rows,
-                      declared_columns(need_roots, actor_table), lat, lon,
-                      offers_by_node, needs_by_node, offers_of, needs_of, cos_floor(lat))
+    index = MatchIndex(taxonomy, settings, actor_table, links_for(taxonomy, settings.default_max_km), [], {},
+                       np.zeros(0), np.zeros(0), {}, {}, {}, {}, 1.0, {})
+    index._add_rows(usable(resources, taxonomy))
+    index._locate()
+    return index
 
 
 def propose_for(index: MatchIndex, actor_id: str, history: History | None = None) -> list[Proposal]:
@@ -166,7 +213,7 @@ def _propose(resources: list[Resource], actors: list[ActorFacts], taxonomy: Taxo
 def _run(index: MatchIndex, history: History, only_actor: str | None) -> list[Proposal]:
     taxonomy, settings, actor_table, links = index.taxonomy, index.settings, index.actors, index.links
     if only_actor is None:
-        rows = index.rows
+        rows = index.live_rows()
         keys = pooling_keys(taxonomy, set(index.needs_by_node), settings.pool_parent_min_depth)
     else:
         rows, keys = _focus(index, only_actor)

@@ -141,3 +141,50 @@ def test_visibility_is_the_strictest_sharing_choice(territory):
     territory.resources[1].sharing = "facilitator"
     (proposal,) = bilateral(territory.propose(), "mill", "farm")
     assert proposal.visibility == "facilitator"
+
+
+def test_a_kept_index_updated_actor_by_actor_equals_a_fresh_run(busy, taxonomy):
+    """Resources moved between actors, an actor moved, one gone, one new: as if built from scratch."""
+    import dataclasses
+
+    resources, actors = list(busy.resources), list(busy.actors)
+    index = prepare(resources, actors, taxonomy)
+    rnd = random.Random(11)
+    changed: list[str] = []
+    for step in range(12):
+        actor = rnd.choice(actors)
+        mine = [r for r in resources if r.actor_id == actor.id]
+        others = [r for r in resources if r.actor_id != actor.id]
+        donor = rnd.choice([r for r in others if r.node_id])
+        if step % 4 == 0 and mine:
+            mine = mine[1:]  # an answer deleted
+        elif step % 4 == 1:  # an answer that says what a neighbour offers or needs
+            mine = [*mine, dataclasses.replace(donor, id=f"r-new-{step}", actor_id=actor.id)]
+        elif step % 4 == 2:  # the actor moved and changed sector
+            moved = dataclasses.replace(actor, lat=(actor.lat or 45.0) + 0.05, naf_division="16")
+            actors = [moved if a.id == actor.id else a for a in actors]
+            actor = moved
+        else:  # a node corrected by the facilitator
+            mine = [dataclasses.replace(r, node_id=donor.node_id) for r in mine]
+        resources = others + mine
+        index.replace_actor(actor.id, mine, actor)
+        changed.append(actor.id)
+        full = propose(resources, actors, taxonomy)
+        for actor_id in {actor.id, donor.actor_id, *[a.id for a in actors[step::15]]}:
+            assert propose_for(index, actor_id) == involving(full, actor_id), (step, actor_id)
+    gone = actors[-1]
+    actors = actors[:-1]
+    resources = [r for r in resources if r.actor_id != gone.id]
+    index.replace_actor(gone.id, [], None)
+    newcomer = dataclasses.replace(actors[0], id="z-new", ref="z-new", lat=(actors[0].lat or 45.0) + 0.01)
+    theirs = [dataclasses.replace(r, id=f"r-z-{k}", actor_id="z-new") for k, r in enumerate(resources[:6])]
+    actors, resources = [*actors, newcomer], resources + theirs
+    index.replace_actor("z-new", theirs, newcomer)
+
+    full = propose(resources, actors, taxonomy)
+    assert index.dead > 0
+    for actor_id in {*changed, gone.id, "z-new", *[a.id for a in actors[::7]]}:
+        assert propose_for(index, actor_id) == involving(full, actor_id), actor_id
+    assert propose_for(index, gone.id) == []
+    # A full run over the kept index skips the rows left behind.
+    assert propose(index.live_rows(), actors, taxonomy) == full
