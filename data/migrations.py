@@ -394,3 +394,34 @@ def v003_resource_detail(db: sqlite_utils.Database) -> None:
 
 
 VAULT_MIGRATIONS.append(v003_resource_detail)
+
+
+# ------------------------------------------- what changed since a worker's kept match index
+
+def p005_match_changes(db: sqlite_utils.Database) -> None:
+    # A web worker keeps each territory's match index in memory between requests (see
+    # interview_bot/matching.py). Whatever writes the public partition — this worker, the
+    # other workers, the CLI — leaves a line here through these triggers, so a kept index
+    # learns which actors to re-read without a pass over the whole territory.
+    # AUTOINCREMENT: a sequence number is never reused, even after the log is pruned.
+    db.execute("CREATE TABLE match_change (seq INTEGER PRIMARY KEY AUTOINCREMENT, territory_id INTEGER, "
+               "actor_id TEXT NOT NULL)")
+    db.execute("CREATE INDEX idx_match_change_territory ON match_change (territory_id, seq)")
+    territory_of = "(SELECT territory_id FROM actor WHERE id = {row}.actor_id)"
+    for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+        db.execute(
+            f"CREATE TRIGGER match_change_resource_{event.lower()} AFTER {event} ON resource BEGIN "
+            f"INSERT INTO match_change (territory_id, actor_id) VALUES ({territory_of.format(row=row)}, {row}.actor_id); "
+            "END")
+    if_moved = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in ("territory_id", "ref", "kind", "naf_division", "lat", "lon"))
+    db.execute(
+        f"CREATE TRIGGER match_change_actor_update AFTER UPDATE ON actor WHEN {if_moved} BEGIN "
+        "INSERT INTO match_change (territory_id, actor_id) VALUES (OLD.territory_id, OLD.id); "
+        "INSERT INTO match_change (territory_id, actor_id) VALUES (NEW.territory_id, NEW.id); END")
+    for event, row in (("INSERT", "NEW"), ("DELETE", "OLD")):
+        db.execute(
+            f"CREATE TRIGGER match_change_actor_{event.lower()} AFTER {event} ON actor BEGIN "
+            f"INSERT INTO match_change (territory_id, actor_id) VALUES ({row}.territory_id, {row}.id); END")
+
+
+PUBLIC_MIGRATIONS.append(p005_match_changes)

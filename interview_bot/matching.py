@@ -3,28 +3,59 @@
 The matcher itself (matcher.propose) is a pure function; this module feeds it the
 territory's public resources, actors and decision history, and stores the result
 without touching the decisions already taken. It never opens the vault.
+
+An actor re-matched after their interview (`refresh_actor`) is matched against an
+index of the territory kept in this process between requests. Every write to the
+public actor and resource tables, from any process, leaves a line in `match_change`
+(SQLite triggers, migration p005); before each use the kept index re-reads the
+actors named there since it last looked, and only them.
 """
 from __future__ import annotations
 
 import json
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
 
 from data import Store
+from data.db import transaction
 from data.actors import get_actor
 from data.answers import list_resources
 from data.proposals import save_proposals
 from data.taxonomy import load_taxonomy
 from data.territories import get_territory
 from data.types import ActorFacts, Proposal
-from matcher import History, propose
+from matcher import History, MatchIndex, prepare, propose, propose_for
 
 MATCHABLE = ("proposed", "confirmed")
+KEPT_TERRITORIES = 4  # territories whose index a process keeps (about 1.5 kB a resource)
+REBUILD_AFTER = 2_000  # actors changed since the last look beyond which a fresh index is cheaper
+CHANGE_LOG_KEPT = 100_000  # lines of match_change kept; a process further behind rebuilds
+
+
+@dataclass
+class _Kept:
+    seq: int  # the last match_change line applied
+    index: MatchIndex
+
+
+_kept: OrderedDict[tuple[str, int], _Kept] = OrderedDict()
+_kept_lock = threading.Lock()
 
 
 def territory_actors(store: Store, territory_id: int) -> list[ActorFacts]:
     rows = store.public["actor"].rows_where("territory_id = ?", [territory_id], order_by="id")
-    return [ActorFacts(id=r["id"], ref=r["ref"], kind=r["kind"] or "company", naf_division=r["naf_division"],
-                       lat=r["lat"], lon=r["lon"]) for r in rows]
+    return [_facts(r) for r in rows]
+
+
+def _facts(row: dict) -> ActorFacts:
+    return ActorFacts(id=row["id"], ref=row["ref"], kind=row["kind"] or "company", naf_division=row["naf_division"],
+                      lat=row["lat"], lon=row["lon"])
+
+
+def matchable_resources(store: Store, *, territory_id: int | None = None, actor_id: str | None = None) -> list:
+    return [r for r in list_resources(store, territory_id=territory_id, actor_id=actor_id)
+            if r.status in MATCHABLE and r.node_id]
 
 
 def territory_history(store: Store, territory_id: int) -> History:
@@ -62,12 +93,53 @@ def _node_pair(kind: str, node_id: str, resources: str | None, node_of: dict) ->
 def refresh(store: Store, territory_slug: str, *, only_actor: str | None = None) -> tuple[list[Proposal], dict]:
     """Recompute the territory's proposals (or one actor's) and store them."""
     territory = get_territory(store, territory_slug)
-    resources = [r for r in list_resources(store, territory_id=territory["id"]) if r.status in MATCHABLE and r.node_id]
-    actors = territory_actors(store, territory["id"])
-    proposals = propose(resources, actors, load_taxonomy(), history=territory_history(store, territory["id"]),
-                        only_actor=only_actor)
+    history = territory_history(store, territory["id"])
+    if only_actor is None:
+        proposals = propose(matchable_resources(store, territory_id=territory["id"]),
+                            territory_actors(store, territory["id"]), load_taxonomy(), history=history)
+    else:
+        with _kept_lock:
+            proposals = propose_for(_kept_index(store, territory["id"]), only_actor, history)
     counts = save_proposals(store, territory["id"], proposals, only_actor=only_actor)
     return proposals, counts
+
+
+def _kept_index(store: Store, territory_id: int) -> MatchIndex:
+    """The territory's index kept in this process, brought up to date (call with `_kept_lock` held)."""
+    key = (str(store.data_dir.resolve()), territory_id)
+    db = store.public
+    last = db.execute("SELECT COALESCE(MAX(seq), 0), COALESCE(MIN(seq), 0) FROM match_change").fetchone()
+    kept = _kept.get(key)
+    if kept is not None and (last[0] < kept.seq or last[1] > kept.seq + 1):
+        kept = None  # another database under the same path, or lines we never saw were pruned
+    if kept is not None:
+        changed = list(dict.fromkeys(actor_id for (actor_id,) in db.execute(
+            "SELECT actor_id FROM match_change WHERE seq > ? AND (territory_id = ? OR territory_id IS NULL) "
+            "ORDER BY seq", [kept.seq, territory_id]).fetchall()))
+        if len(changed) > REBUILD_AFTER:
+            kept = None
+        else:
+            for actor_id in changed:
+                row = next(iter(db["actor"].rows_where("id = ? AND territory_id = ?", [actor_id, territory_id])), None)
+                mine = matchable_resources(store, actor_id=actor_id) if row is not None else []
+                kept.index.replace_actor(actor_id, mine, _facts(row) if row is not None else None)
+            kept.seq = last[0]
+    if kept is None:
+        index = prepare(matchable_resources(store, territory_id=territory_id), territory_actors(store, territory_id),
+                        load_taxonomy())
+        kept = _Kept(last[0], index)
+        _prune_change_log(store, last[0])
+    _kept[key] = kept
+    _kept.move_to_end(key)
+    while len(_kept) > KEPT_TERRITORIES:
+        _kept.popitem(last=False)
+    return kept.index
+
+
+def _prune_change_log(store: Store, last: int) -> None:
+    if last > 2 * CHANGE_LOG_KEPT:
+        with transaction(store.public):
+            store.public.execute("DELETE FROM match_change WHERE seq <= ?", [last - CHANGE_LOG_KEPT])
 
 
 def refresh_actor(store: Store, actor_id: str) -> tuple[list[Proposal], dict]:
