@@ -60,26 +60,36 @@ def matchable_resources(store: Store, *, territory_id: int | None = None, actor_
 
 def territory_history(store: Store, territory_id: int) -> History:
     history = History()
-    rows = store.public.execute(
+    rejected = store.public.execute(
         "SELECT p.id, p.kind, p.node_id, p.resources, p.status, d.fingerprint FROM proposal p "
         "LEFT JOIN decision d ON d.proposal_id = p.id AND d.action = 'reject' "
         "WHERE p.territory_id = ? AND p.status = 'rejected' ORDER BY d.id",
         [territory_id],
     ).fetchall()
-    node_of = dict(store.public.execute(
-        "SELECT r.id, r.node_id FROM resource r JOIN actor a ON a.id = r.actor_id WHERE a.territory_id = ?",
-        [territory_id]).fetchall())
-    for pid, kind, node_id, resources, _status, fingerprint in rows:
-        if fingerprint:
-            history.rejected[pid] = fingerprint
-        history.rejected_node_pairs[_node_pair(kind, node_id, resources, node_of)] += 1
     # Synergies the facilitator marked as realised raise later proposals on the same pair of nodes.
     realised = store.public.execute(
         "SELECT p.kind, p.node_id, p.resources FROM synergy s JOIN proposal p ON p.id = s.proposal_id "
         "WHERE s.territory_id = ? AND s.stage = 'realised'", [territory_id]).fetchall()
+    node_of = _nodes_of(store, [resources for *_, resources in realised]
+                        + [resources for _pid, _kind, _node, resources, *_ in rejected])
+    for pid, kind, node_id, resources, _status, fingerprint in rejected:
+        if fingerprint:
+            history.rejected[pid] = fingerprint
+        history.rejected_node_pairs[_node_pair(kind, node_id, resources, node_of)] += 1
     for kind, node_id, resources in realised:
         history.realised_node_pairs[_node_pair(kind, node_id, resources, node_of)] += 1
     return history
+
+
+def _nodes_of(store: Store, resource_lists: list[str | None]) -> dict[str, str]:
+    """Node of each receiving resource named in these proposals (a few rows, not the territory's)."""
+    wanted = sorted({ids[1] for text in resource_lists if len(ids := json.loads(text or "[]")) > 1})
+    node_of: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        node_of.update(store.public.execute(
+            f"SELECT id, node_id FROM resource WHERE id IN ({', '.join('?' * len(chunk))})", chunk).fetchall())
+    return node_of
 
 
 def _node_pair(kind: str, node_id: str, resources: str | None, node_of: dict) -> tuple[str, str]:
