@@ -138,7 +138,7 @@ def _kept_index(store: Store, territory_id: int) -> MatchIndex:
         index = prepare(matchable_resources(store, territory_id=territory_id), territory_actors(store, territory_id),
                         load_taxonomy())
         kept = _Kept(last[0], index)
-        _prune_change_log(store, last[0])
+    _prune_change_log(store, *last)
     _kept[key] = kept
     _kept.move_to_end(key)
     while len(_kept) > KEPT_TERRITORIES:
@@ -146,8 +146,9 @@ def _kept_index(store: Store, territory_id: int) -> MatchIndex:
     return kept.index
 
 
-def _prune_change_log(store: Store, last: int) -> None:
-    if last > 2 * CHANGE_LOG_KEPT:
+def _prune_change_log(store: Store, last: int, first: int) -> None:
+    """Keep the last CHANGE_LOG_KEPT lines once the log holds twice as many (a process further behind rebuilds)."""
+    if last - first > 2 * CHANGE_LOG_KEPT:
         with transaction(store.public):
             store.public.execute("DELETE FROM match_change WHERE seq <= ?", [last - CHANGE_LOG_KEPT])
 
