@@ -34,7 +34,7 @@ from .exchange import ExchangeFinder, declared_columns
 from .history import History
 from .pooling import PoolKey, Pooler, pooling_keys
 from .settings import MatcherSettings
-from .table import ActorTable, ResourceTable, usable
+from .table import ActorTable, ResourceTable, RowColumns, usable
 
 _MARGIN_KM = 1e-6  # the focus may only widen the search: exact filters run later
 
@@ -119,6 +119,12 @@ class MatchIndex:
     cos_min: float  # see blocking.cos_floor
     need_roots: dict[str, set[str]]  # actor id → the kinds of resource (roots) of its needs
     dead: int = 0  # rows left behind by `replace_actor` (in `rows`, but in none of the lists by node or actor)
+    _columns: RowColumns | None = None  # the rows' own columns (RowColumns), in the order of `rows`
+
+    def columns(self) -> RowColumns:
+        if self._columns is None:
+            self._columns = RowColumns.build(self.rows, self.taxonomy)
+        return self._columns
 
     def replace_actor(self, actor_id: str, resources: list[Resource], facts: ActorFacts | None) -> None:
         """Swap in an actor's current resources and facts (None and no resources: the actor is gone).
@@ -137,7 +143,10 @@ class MatchIndex:
                 self.dead += 1
         self.need_roots.pop(actor_id, None)
         start = len(self.rows)
-        self._add_rows([r for r in usable(resources, self.taxonomy) if r.actor_id == actor_id])
+        added = [r for r in usable(resources, self.taxonomy) if r.actor_id == actor_id]
+        self._add_rows(added)
+        if self._columns is not None:
+            self._columns = self._columns.extend(RowColumns.build(added, self.taxonomy))
         if self.actors.get(actor_id) != facts:
             others = [a for a in self.actors.facts if a.id != actor_id]
             self.actors = ActorTable.build(others + ([facts] if facts is not None else []))
@@ -151,12 +160,15 @@ class MatchIndex:
                 for root in self.need_roots.get(actor_id, ()):
                     self.declared.setdefault(root, np.zeros(len(self.actors.facts), dtype=bool))[code] = True
 
-    def live_rows(self) -> list[Resource]:
-        """The usable resources as they are now (without the rows `replace_actor` left behind)."""
+    def live(self) -> list[int]:
+        """Indices of the rows as they are now (without those `replace_actor` left behind)."""
         if not self.dead:
-            return self.rows
-        live = sorted(i for of in (self.offers_of, self.needs_of) for rows in of.values() for i in rows)
-        return [self.rows[i] for i in live]
+            return list(range(len(self.rows)))
+        return sorted(i for of in (self.offers_of, self.needs_of) for rows in of.values() for i in rows)
+
+    def live_rows(self) -> list[Resource]:
+        """The usable resources as they are now."""
+        return [self.rows[i] for i in self.live()]
 
     def _add_rows(self, rows: list[Resource]) -> None:
         roots = {node_id: self.taxonomy[node_id].root for node_id in {r.node_id for r in rows}}  # type: ignore[index]
@@ -196,6 +208,7 @@ def prepare(resources: list[Resource], actors: list[ActorFacts], taxonomy: Taxon
                        np.zeros(0), np.zeros(0), {}, {}, {}, {}, 1.0, {})
     index._add_rows(usable(resources, taxonomy))
     index._locate()
+    index.columns()
     return index
 
 
@@ -213,11 +226,13 @@ def _propose(resources: list[Resource], actors: list[ActorFacts], taxonomy: Taxo
 def _run(index: MatchIndex, history: History, only_actor: str | None) -> list[Proposal]:
     taxonomy, settings, actor_table, links = index.taxonomy, index.settings, index.actors, index.links
     if only_actor is None:
-        rows = index.live_rows()
         keys = pooling_keys(taxonomy, set(index.needs_by_node), settings.pool_parent_min_depth)
+        chosen = index.live()
     else:
-        rows, keys = _focus(index, only_actor)
-    table = ResourceTable.build(rows, actor_table, taxonomy)
+        chosen, keys = _focus(index, only_actor)
+    chosen.sort(key=lambda i: index.rows[i].id)
+    table = ResourceTable.assemble([index.rows[i] for i in chosen],
+                                   index.columns().take(np.array(chosen, dtype=np.int64)), actor_table)
     proposals = ExchangeFinder(table, actor_table, links, settings, history, only_actor, index.declared).run()
     proposals += Pooler(table, actor_table, taxonomy, links, settings, history).run(keys, only_actor)
     if only_actor is not None:
@@ -226,8 +241,8 @@ def _run(index: MatchIndex, history: History, only_actor: str | None) -> list[Pr
     return proposals
 
 
-def _focus(index: MatchIndex, actor_id: str) -> tuple[list[Resource], set[PoolKey]]:
-    """The resources and pooling keys an incremental run needs (see the module docstring)."""
+def _focus(index: MatchIndex, actor_id: str) -> tuple[list[int], set[PoolKey]]:
+    """The rows and pooling keys an incremental run needs (see the module docstring)."""
     rows, actors, links, settings = index.rows, index.actors, index.links, index.settings
     taxonomy = links.taxonomy
     lat, lon = index.lat, index.lon
@@ -282,5 +297,5 @@ def _focus(index: MatchIndex, actor_id: str) -> tuple[list[Resource], set[PoolKe
     for node, offer_rows in offers_by_node.items():
         if under_keys(node):
             keep.update(offer_rows)
-    return [rows[i] for i in sorted(keep)], keys
+    return list(keep), keys
 

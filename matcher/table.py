@@ -66,8 +66,119 @@ class ActorTable:
 
 
 @dataclass
+class RowColumns:
+    """The columns of a ResourceTable that depend on each resource alone, not on the actors.
+
+    Built once for a kept index's rows (`MatchIndex`), so that an incremental run takes
+    its focus with numpy instead of another pass in Python; `extend` adds rows, `take`
+    selects them. Codes index the lists `nodes`, `units` and `heads`, which may name
+    values no selected row has.
+    """
+
+    is_offer: np.ndarray
+    node_code: np.ndarray
+    nodes: list[str]
+    qlo: np.ndarray
+    qhi: np.ndarray
+    unit_code: np.ndarray
+    units: list[str]
+    tlo: np.ndarray
+    thi: np.ndarray
+    temp_from_text: np.ndarray
+    months: np.ndarray
+    head_code: np.ndarray
+    heads: list[str]
+    emb_row: np.ndarray
+    emb_size: np.ndarray
+    emb: np.ndarray
+    confidence: np.ndarray
+
+    @classmethod
+    def build(cls, rows: list[Resource], taxonomy: Taxonomy) -> RowColumns:
+        """Columns for `rows`, in their order."""
+        n = len(rows)
+        nodes = sorted({r.node_id for r in rows if r.node_id})
+        node_index = {nid: i for i, nid in enumerate(nodes)}
+        units = sorted({r.unit for r in rows if r.unit})
+        unit_index = {u: i for i, u in enumerate(units)}
+        heads = sorted({r.head or "" for r in rows})
+        head_index = {h: i for i, h in enumerate(heads)}
+        node_temp = {nid: node_temperature(taxonomy, nid) for nid in nodes}
+        qlo, qhi = np.full(n, np.nan), np.full(n, np.nan)
+        tlo, thi = np.full(n, np.nan), np.full(n, np.nan)
+        temp_from_text = np.zeros(n, dtype=bool)
+        for i, r in enumerate(rows):
+            band = _quantity_band(r)
+            if band:
+                qlo[i], qhi[i] = band
+            temp = parse_band(r.temp_band)
+            temp_from_text[i] = temp is not None
+            temp = temp or node_temp[r.node_id]  # type: ignore[index]
+            if temp:
+                tlo[i], thi[i] = temp
+        emb_row, emb_size, emb = _embeddings(rows)
+        return cls(
+            is_offer=np.array([r.direction == "offer" for r in rows], dtype=bool),
+            node_code=np.array([node_index[r.node_id] for r in rows], dtype=np.int64),  # type: ignore[index]
+            nodes=nodes, qlo=qlo, qhi=qhi,
+            unit_code=np.array([unit_index[r.unit] if r.unit else -1 for r in rows], dtype=np.int64),
+            units=units, tlo=tlo, thi=thi, temp_from_text=temp_from_text,
+            months=np.array([timing.mask(r.months) for r in rows], dtype=np.int64),
+            head_code=np.array([head_index[r.head or ""] for r in rows], dtype=np.int64),
+            heads=heads, emb_row=emb_row, emb_size=emb_size, emb=emb,
+            confidence=np.array([1.0 if r.status == "confirmed" else min(1.0, max(0.0, float(r.confidence or 0.0)))
+                                 for r in rows], dtype=np.float64),
+        )
+
+    def extend(self, more: RowColumns) -> RowColumns:
+        """These rows followed by `more`'s (codes of `more` translated into this one's lists)."""
+
+        def merged(mine: list[str], theirs: list[str], codes: np.ndarray) -> tuple[list[str], np.ndarray]:
+            known = {v: i for i, v in enumerate(mine)}
+            values = list(mine) + [v for v in theirs if v not in known]
+            position = {v: i for i, v in enumerate(values)}
+            table = np.array([position[v] for v in theirs] + [-1], dtype=np.int64)
+            return values, table[codes]  # code -1 (no unit) stays -1 through the extra last entry
+
+        nodes, node_code = merged(self.nodes, more.nodes, more.node_code)
+        units, unit_code = merged(self.units, more.units, more.unit_code)
+        heads, head_code = merged(self.heads, more.heads, more.head_code)
+        width = max(self.emb.shape[1], more.emb.shape[1])
+        emb = np.zeros((self.emb.shape[0] + more.emb.shape[0], width), dtype=np.float32)
+        emb[: self.emb.shape[0], : self.emb.shape[1]] = self.emb
+        emb[self.emb.shape[0]:, : more.emb.shape[1]] = more.emb
+        more_rows = np.where(more.emb_row >= 0, more.emb_row + self.emb.shape[0], -1)
+
+        def cat(name: str) -> np.ndarray:
+            return np.concatenate([getattr(self, name), getattr(more, name)])
+
+        return RowColumns(
+            is_offer=cat("is_offer"), node_code=np.concatenate([self.node_code, node_code]), nodes=nodes,
+            qlo=cat("qlo"), qhi=cat("qhi"), unit_code=np.concatenate([self.unit_code, unit_code]), units=units,
+            tlo=cat("tlo"), thi=cat("thi"), temp_from_text=cat("temp_from_text"), months=cat("months"),
+            head_code=np.concatenate([self.head_code, head_code]), heads=heads,
+            emb_row=np.concatenate([self.emb_row, more_rows]), emb_size=cat("emb_size"), emb=emb,
+            confidence=cat("confidence"),
+        )
+
+    def take(self, idx: np.ndarray) -> RowColumns:
+        """The rows `idx`, in that order (only their vectors are kept)."""
+        rows = self.emb_row[idx]
+        has = rows >= 0
+        emb_row = np.full(idx.size, -1, dtype=np.int64)
+        emb_row[has] = np.arange(int(has.sum()))
+        return RowColumns(
+            is_offer=self.is_offer[idx], node_code=self.node_code[idx], nodes=self.nodes, qlo=self.qlo[idx],
+            qhi=self.qhi[idx], unit_code=self.unit_code[idx], units=self.units, tlo=self.tlo[idx], thi=self.thi[idx],
+            temp_from_text=self.temp_from_text[idx], months=self.months[idx], head_code=self.head_code[idx],
+            heads=self.heads, emb_row=emb_row, emb_size=self.emb_size[idx], emb=self.emb[rows[has]],
+            confidence=self.confidence[idx],
+        )
+
+
+@dataclass
 class ResourceTable:
-    """One row per usable resource; see `build` for the meaning of each column."""
+    """One row per usable resource, sorted by id; the columns are those of RowColumns, plus the actors'."""
 
     rows: list[Resource]
     actor_code: np.ndarray  # index into the ActorTable; negative (one code per id) when unknown
@@ -98,15 +209,12 @@ class ResourceTable:
     @classmethod
     def build(cls, resources: Iterable[Resource], actors: ActorTable, taxonomy: Taxonomy) -> ResourceTable:
         rows = sorted(resources, key=lambda r: r.id)
-        n = len(rows)
-        nodes = sorted({r.node_id for r in rows if r.node_id})
-        node_index = {nid: i for i, nid in enumerate(nodes)}
-        units = sorted({r.unit for r in rows if r.unit})
-        unit_index = {u: i for i, u in enumerate(units)}
-        heads = sorted({r.head or "" for r in rows})
-        head_index = {h: i for i, h in enumerate(heads)}
-        node_temp = {nid: node_temperature(taxonomy, nid) for nid in nodes}
+        return cls.assemble(rows, RowColumns.build(rows, taxonomy), actors)
 
+    @classmethod
+    def assemble(cls, rows: list[Resource], columns: RowColumns, actors: ActorTable) -> ResourceTable:
+        """The table of `rows` (sorted by id) from their own columns and the actor table."""
+        n = len(rows)
         # Actors missing from the actor list get distinct negative codes: still told apart, no location.
         missing = {a: -1 - k for k, a in enumerate(sorted({r.actor_id for r in rows} - set(actors.index)))}
         actor_code = np.array([actors.index.get(r.actor_id, missing.get(r.actor_id, -1)) for r in rows], dtype=np.int64)
@@ -115,40 +223,8 @@ class ResourceTable:
         lon = np.full(n, np.nan)
         lat[known] = actors.lat[actor_code[known]]
         lon[known] = actors.lon[actor_code[known]]
-
-        qlo, qhi = np.full(n, np.nan), np.full(n, np.nan)
-        tlo, thi = np.full(n, np.nan), np.full(n, np.nan)
-        temp_from_text = np.zeros(n, dtype=bool)
-        for i, r in enumerate(rows):
-            band = _quantity_band(r)
-            if band:
-                qlo[i], qhi[i] = band
-            temp = parse_band(r.temp_band)
-            temp_from_text[i] = temp is not None
-            temp = temp or node_temp[r.node_id]  # type: ignore[index]
-            if temp:
-                tlo[i], thi[i] = temp
-
-        emb_row, emb_size, emb = _embeddings(rows)
-
-        return cls(
-            rows=rows,
-            actor_code=actor_code,
-            actor_ids=[r.actor_id for r in rows],
-            is_offer=np.array([r.direction == "offer" for r in rows], dtype=bool),
-            node_code=np.array([node_index[r.node_id] for r in rows], dtype=np.int64),  # type: ignore[index]
-            nodes=nodes,
-            lat=lat, lon=lon, qlo=qlo, qhi=qhi,
-            unit_code=np.array([unit_index[r.unit] if r.unit else -1 for r in rows], dtype=np.int64),
-            units=units,
-            tlo=tlo, thi=thi, temp_from_text=temp_from_text,
-            months=np.array([timing.mask(r.months) for r in rows], dtype=np.int64),
-            head_code=np.array([head_index[r.head or ""] for r in rows], dtype=np.int64),
-            heads=heads,
-            emb_row=emb_row, emb_size=emb_size, emb=emb,
-            confidence=np.array([1.0 if r.status == "confirmed" else min(1.0, max(0.0, float(r.confidence or 0.0)))
-                                 for r in rows], dtype=np.float64),
-        )
+        fields = {f: getattr(columns, f) for f in RowColumns.__dataclass_fields__}
+        return cls(rows=rows, actor_code=actor_code, actor_ids=[r.actor_id for r in rows], lat=lat, lon=lon, **fields)
 
     def certainty(self, rows: np.ndarray, floor: float) -> np.ndarray:
         """How far the taxonomy relation of these rows can be trusted (see MatcherSettings.certainty_floor)."""
