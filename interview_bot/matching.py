@@ -137,6 +137,7 @@ def _kept_index(store: Store, territory_id: int) -> MatchIndex:
     if kept is None:
         index = prepare(matchable_resources(store, territory_id=territory_id), territory_actors(store, territory_id),
                         load_taxonomy())
+        index.columns()
         kept = _Kept(last[0], index)
     _prune_change_log(store, *last)
     _kept[key] = kept
