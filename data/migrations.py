@@ -409,8 +409,10 @@ def p005_match_changes(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_match_change_territory ON match_change (territory_id, seq)")
     territory_of = "(SELECT territory_id FROM actor WHERE id = {row}.actor_id)"
     for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+        # Nothing is logged for an actor already erased: their id must leave no trace.
         db.execute(
-            f"CREATE TRIGGER match_change_resource_{event.lower()} AFTER {event} ON resource BEGIN "
+            f"CREATE TRIGGER match_change_resource_{event.lower()} AFTER {event} ON resource "
+            f"WHEN EXISTS (SELECT 1 FROM actor WHERE id = {row}.actor_id) BEGIN "
             f"INSERT INTO match_change (territory_id, actor_id) VALUES ({territory_of.format(row=row)}, {row}.actor_id); "
             "END")
     if_moved = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in ("territory_id", "ref", "kind", "naf_division", "lat", "lon"))
@@ -418,10 +420,14 @@ def p005_match_changes(db: sqlite_utils.Database) -> None:
         f"CREATE TRIGGER match_change_actor_update AFTER UPDATE ON actor WHEN {if_moved} BEGIN "
         "INSERT INTO match_change (territory_id, actor_id) VALUES (OLD.territory_id, OLD.id); "
         "INSERT INTO match_change (territory_id, actor_id) VALUES (NEW.territory_id, NEW.id); END")
-    for event, row in (("INSERT", "NEW"), ("DELETE", "OLD")):
-        db.execute(
-            f"CREATE TRIGGER match_change_actor_{event.lower()} AFTER {event} ON actor BEGIN "
-            f"INSERT INTO match_change (territory_id, actor_id) VALUES ({row}.territory_id, {row}.id); END")
+    db.execute(
+        "CREATE TRIGGER match_change_actor_insert AFTER INSERT ON actor BEGIN "
+        "INSERT INTO match_change (territory_id, actor_id) VALUES (NEW.territory_id, NEW.id); END")
+    # An erased actor's id must leave no trace: their lines go, and '*' tells workers to rebuild.
+    db.execute(
+        "CREATE TRIGGER match_change_actor_delete AFTER DELETE ON actor BEGIN "
+        "DELETE FROM match_change WHERE actor_id = OLD.id; "
+        "INSERT INTO match_change (territory_id, actor_id) VALUES (OLD.territory_id, '*'); END")
 
 
 PUBLIC_MIGRATIONS.append(p005_match_changes)

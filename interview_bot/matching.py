@@ -126,7 +126,7 @@ def _kept_index(store: Store, territory_id: int) -> MatchIndex:
         changed = list(dict.fromkeys(actor_id for (actor_id,) in db.execute(
             "SELECT actor_id FROM match_change WHERE seq > ? AND (territory_id = ? OR territory_id IS NULL) "
             "ORDER BY seq", [kept.seq, territory_id]).fetchall()))
-        if len(changed) > REBUILD_AFTER:
+        if len(changed) > REBUILD_AFTER or "*" in changed:  # '*': an actor was erased
             kept = None
         else:
             for actor_id in changed:

@@ -91,7 +91,7 @@ def test_killed_mid_rotation_the_vault_stays_readable_and_a_rerun_finishes(data_
     app = make_app(data_dir, k1)
     w = populate(app)
     with opened(app) as store, transaction(store.vault):
-        for i in range(3000):  # enough rows for the kill to land inside the rotation
+        for i in range(20000):  # enough rows for the kill to land inside the rotation
             enqueue(store, key=f"bulk:{i}", kind="digest_actor", subject="Digest", text=f"texte {i} " * 20,
                     actor_id=w["actors"]["r1"], message_id=f"<bulk-{i}@symbiose.test>")
     before = read_all(app, w)
