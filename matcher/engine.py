@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from itertools import chain
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -268,14 +269,17 @@ def _focus(index: MatchIndex, actor_id: str) -> tuple[list[int], set[PoolKey]]:
     reaching: set[str] = {o for n in my_needs for o in links.offers_for(n)}
     latent_nodes = ({o for o in offers_by_node if my_division in links.latent_for(o)}
                     if settings.latent and my_division and not np.isnan(my_lat) else set())
-    for node in sorted((reaching | latent_nodes) & set(offers_by_node)):
-        candidates = np.array(offers_by_node[node], dtype=np.int64)
+    nodes = sorted((reaching | latent_nodes) & set(offers_by_node))
+    if nodes:
+        sizes = [len(offers_by_node[node]) for node in nodes]
+        candidates = np.fromiter(chain.from_iterable(offers_by_node[node] for node in nodes), np.int64, sum(sizes))
+        declared_km = np.repeat([links.max_km(n) + _MARGIN_KM if n in reaching else -np.inf for n in nodes], sizes)
+        latent_km = np.repeat([links.max_km(n) * settings.latent_reach + _MARGIN_KM if n in latent_nodes else -np.inf
+                               for n in nodes], sizes)
         km = haversine_km(lat[candidates], lon[candidates], my_lat, my_lon)
-        close = np.zeros(candidates.size, dtype=bool)
-        if node in reaching:  # without a location, any offer may reach a declared need
-            close |= np.isnan(km) | (km <= links.max_km(node) + _MARGIN_KM)
-        if node in latent_nodes:
-            close |= km <= links.max_km(node) * settings.latent_reach + _MARGIN_KM
+        with np.errstate(invalid="ignore"):
+            # Without a location, any offer may reach a declared need.
+            close = (np.isnan(km) & (declared_km > -np.inf)) | (km <= declared_km) | (km <= latent_km)
         offers.extend(candidates[close].tolist())
 
     # Every need those offers could be paired with, so their rankings are complete.
@@ -283,16 +287,20 @@ def _focus(index: MatchIndex, actor_id: str) -> tuple[list[int], set[PoolKey]]:
     chosen_by_node: dict[str, list[int]] = {}
     for i in sorted(keep):
         chosen_by_node.setdefault(rows[i].node_id, []).append(i)  # type: ignore[arg-type]
-    cos_min = index.cos_min
+    lefts, rights, radii = [], [], []
     for node, offer_rows in chosen_by_node.items():
         targets = [needs_by_node[n] for n in links.needs_for(node) if n in needs_by_node]
-        if not targets:
-            continue
-        left = np.array(offer_rows, dtype=np.int64)
-        right = np.concatenate([np.array(t, dtype=np.int64) for t in targets])
-        _, close, _, _ = pairs_by_group(left, np.zeros(left.size, np.int64), right, np.zeros(right.size, np.int64),
-                                        (lat, lat), (lon, lon), np.array([links.max_km(node) + _MARGIN_KM]), cos_min)
-        keep.update(close.tolist())
+        if targets:
+            lefts.append(offer_rows)
+            rights.append(list(chain.from_iterable(targets)))
+            radii.append(links.max_km(node) + _MARGIN_KM)
+    if lefts:
+        left, right = (np.fromiter(chain.from_iterable(x), np.int64, sum(map(len, x))) for x in (lefts, rights))
+        groups = np.arange(len(lefts))
+        _, close, _, _ = pairs_by_group(left, np.repeat(groups, [len(x) for x in lefts]),
+                                        right, np.repeat(groups, [len(x) for x in rights]),
+                                        (lat, lat), (lon, lon), np.array(radii), index.cos_min)
+        keep.update(np.unique(close).tolist())
 
     # Pooling: every need under the keys, and every offer that could join a group as its owner.
     def under_keys(node: str) -> bool:
