@@ -163,7 +163,7 @@ class ActorFacts:
     lon: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ScorePart:
     """One visible part of a proposal's score, with the facts that explain it."""
 
@@ -173,7 +173,7 @@ class ScorePart:
     facts: dict = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Proposal:
     """A proposed synergy between actors of one territory (public partition only)."""
 

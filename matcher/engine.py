@@ -86,12 +86,20 @@ def _collector_paused() -> Iterator[None]:
     and none of them forms a reference cycle; without the pause, the collector
     rescans the growing heap again and again and the run takes about three times
     longer. Reference counting still frees everything as usual.
+
+    On the way out the surviving objects are moved to the oldest generation
+    (`gc.freeze()` then `gc.unfreeze()`: two list splices). Left in the youngest,
+    the first allocation after the run would scan them all, then the middle
+    generation would again (0.9 s each for the 160,000 proposals of 5,000 actors):
+    work that cannot find a cycle in them. The next full collection still sees them.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
 
