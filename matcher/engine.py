@@ -20,7 +20,7 @@ import gc
 from collections.abc import Iterator
 from itertools import chain
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -31,8 +31,9 @@ from data.types import ActorFacts, Proposal, Resource
 
 from .blocking import SHARING_ROOTS, Links, cos_floor, links_for, pairs_by_group
 from .comparators.distance import haversine_km
-from .exchange import ExchangeFinder, declared_columns
+from .exchange import ExchangeFinder, Scope, declared_columns
 from .history import History
+from .kept import KeptRankings, Use
 from .pooling import PoolKey, Pooler, pooling_keys
 from .settings import MatcherSettings
 from .table import ActorTable, ResourceTable, RowColumns, usable
@@ -129,6 +130,18 @@ class MatchIndex:
     need_roots: dict[str, set[str]]  # actor id → the kinds of resource (roots) of its needs
     dead: int = 0  # rows left behind by `replace_actor` (in `rows`, but in none of the lists by node or actor)
     _columns: RowColumns | None = None  # the rows' own columns, in the order of `rows`, once `propose_for` ran
+    kept: KeptRankings = field(default_factory=KeptRankings)  # offers' rankings from earlier `propose_for` runs
+    _needers: dict[str, np.ndarray] = field(default_factory=dict)  # see `needers`
+
+    def needers(self, node: str) -> np.ndarray:
+        """Codes (in the actor table) of the actors with a need on `node`."""
+        codes = self._needers.get(node)
+        if codes is None:
+            index = self.actors.index
+            codes = np.array([index.get(self.rows[i].actor_id, -1) for i in self.needs_by_node.get(node, ())],
+                             dtype=np.int64)
+            codes = self._needers[node] = codes[codes >= 0]
+        return codes
 
     def columns(self) -> RowColumns:
         if self._columns is None:
@@ -143,6 +156,11 @@ class MatchIndex:
         rows are touched, unless its place or sector changed (then the actor columns are
         rebuilt: a few milliseconds at 10,000 actors).
         """
+        self.kept.changed(actor_id, self.offers_of.get(actor_id, []))
+        for i in self.needs_of.get(actor_id, []):
+            self._needers.pop(self.rows[i].node_id, None)  # type: ignore[arg-type]
+        for r in resources:
+            self._needers.pop(r.node_id, None)  # type: ignore[arg-type]
         for by_node, of in ((self.offers_by_node, self.offers_of), (self.needs_by_node, self.needs_of)):
             for i in of.pop(actor_id, []):
                 node = self.rows[i].node_id
@@ -159,6 +177,7 @@ class MatchIndex:
         if self.actors.get(actor_id) != facts:
             others = [a for a in self.actors.facts if a.id != actor_id]
             self.actors = ActorTable.build(others + ([facts] if facts is not None else []))
+            self._needers.clear()  # the codes changed
             self._locate()
         else:
             self._locate(start)
@@ -224,11 +243,15 @@ def propose_for(index: MatchIndex, actor_id: str, history: History | None = None
     """The proposals involving `actor_id`, exactly as a full run over the index's resources gives them.
 
     The first call builds the index's row columns (`MatchIndex.columns`; about 1.5 s at
-    100,000 resources), which later calls and `replace_actor` keep up to date.
+    100,000 resources), which later calls and `replace_actor` keep up to date. Each call
+    keeps the rankings of the offers it ranked in full, which later calls reuse
+    (`matcher.kept`).
     """
     index.columns()
+    history = history or History()
+    index.kept.start(history, index.settings.top_receivers)
     with _collector_paused(), _blas_threads(1):
-        return _run(index, history or History(), actor_id)
+        return _run(index, history, actor_id, index.kept)
 
 
 def _propose(resources: list[Resource], actors: list[ActorFacts], taxonomy: Taxonomy, history: History,
@@ -236,20 +259,32 @@ def _propose(resources: list[Resource], actors: list[ActorFacts], taxonomy: Taxo
     return _run(prepare(resources, actors, taxonomy, settings), history, only_actor)
 
 
-def _run(index: MatchIndex, history: History, only_actor: str | None) -> list[Proposal]:
+def _run(index: MatchIndex, history: History, only_actor: str | None,
+         kept: KeptRankings | None = None) -> list[Proposal]:
     taxonomy, settings, actor_table, links = index.taxonomy, index.settings, index.actors, index.links
+    focus = None
     if only_actor is None:
         keys = pooling_keys(taxonomy, set(index.needs_by_node), settings.pool_parent_min_depth)
         chosen = index.live()
     else:
-        chosen, keys = _focus(index, only_actor)
+        focus = _focus(index, only_actor, kept)
+        chosen, keys = list(focus.keep), focus.keys
     chosen.sort(key=lambda i: index.rows[i].id)
     rows = [index.rows[i] for i in chosen]
     if index._columns is None:  # a one-off run: only these rows' columns
         table = ResourceTable.build(rows, actor_table, taxonomy)
     else:  # a kept index: its columns, taken
         table = ResourceTable.assemble(rows, index._columns.take(np.array(chosen, dtype=np.int64)), actor_table)
-    proposals = ExchangeFinder(table, actor_table, links, settings, history, only_actor, index.declared).run()
+    scope = focus.scope(chosen, index.needers) if focus is not None else None
+    finder = ExchangeFinder(table, actor_table, links, settings, history, only_actor, index.declared, scope)
+    if kept is not None:
+        finder.rankings = {}
+    proposals = finder.run()
+    if kept is not None and focus is not None and finder.rankings is not None:
+        position = {row: p for p, row in enumerate(chosen)}
+        for offer, use in focus.uses.items():
+            needs = [chosen[q] for q in finder.rankings.get(position[offer], [])]
+            kept.record(offer, needs, [index.rows[i].actor_id for i in needs], use)
     proposals += Pooler(table, actor_table, taxonomy, links, settings, history).run(keys, only_actor)
     if only_actor is not None:
         proposals = [p for p in proposals if only_actor in (p.supplier, p.receiver) or only_actor in p.members]
@@ -257,17 +292,39 @@ def _run(index: MatchIndex, history: History, only_actor: str | None) -> list[Pr
     return proposals
 
 
-def _focus(index: MatchIndex, actor_id: str) -> tuple[list[int], set[PoolKey]]:
-    """The rows and pooling keys an incremental run needs (see the module docstring)."""
+@dataclass
+class _Focus:
+    """What an incremental run reads (index rows) and ranks (see `exchange.Scope`)."""
+
+    keep: set[int]  # every row the run reads
+    keys: set[PoolKey]
+    uses: dict[int, Use | None]  # offers whose declared receivers are ranked: how (None: against every need)
+    needs: set[int]  # the needs ranked against the offers that have a kept ranking
+    latent: set[int]  # offers whose latent receivers are ranked
+
+    def scope(self, chosen: list[int], needers) -> Scope:
+        """The focus as masks over the table's rows (`chosen`: the index row of each)."""
+        rows = np.array(chosen, dtype=np.int64)
+
+        def mask(selected) -> np.ndarray:
+            return np.isin(rows, np.fromiter(selected, np.int64))
+
+        every = [offer for offer, use in self.uses.items() if use is None]
+        return Scope(declared=mask(self.uses), every_need=mask(every), needs=mask(self.needs),
+                     latent=mask(self.latent), needers=needers)
+
+
+def _focus(index: MatchIndex, actor_id: str, kept: KeptRankings | None) -> _Focus:
+    """The rows an incremental run reads, and what it ranks (see the module docstring)."""
     rows, actors, links, settings = index.rows, index.actors, index.links, index.settings
     taxonomy = links.taxonomy
     lat, lon = index.lat, index.lon
     offers_by_node, needs_by_node = index.offers_by_node, index.needs_by_node
-    offers: list[int] = list(index.offers_of.get(actor_id, ()))
+    mine: list[int] = list(index.offers_of.get(actor_id, ()))
     my_needs: set[str] = {rows[i].node_id for i in index.needs_of.get(actor_id, ())}  # type: ignore[misc]
     # Pooling keys of the actor's needs, and of the equipment or space it offers (it may join
     # a sharing group as the owner).
-    my_shared = {rows[i].node_id for i in offers if taxonomy[rows[i].node_id].root in SHARING_ROOTS}
+    my_shared = {rows[i].node_id for i in mine if taxonomy[rows[i].node_id].root in SHARING_ROOTS}
     keys = pooling_keys(taxonomy, my_needs | my_shared, settings.pool_parent_min_depth)
     me = actors.index.get(actor_id)
     my_lat, my_lon = (actors.lat[me], actors.lon[me]) if me is not None else (np.nan, np.nan)
@@ -278,6 +335,8 @@ def _focus(index: MatchIndex, actor_id: str) -> tuple[list[int], set[PoolKey]]:
     latent_nodes = ({o for o in offers_by_node if my_division in links.latent_for(o)}
                     if settings.latent and my_division and not np.isnan(my_lat) else set())
     nodes = sorted((reaching | latent_nodes) & set(offers_by_node))
+    declared: list[int] = []
+    latent = set(mine)
     if nodes:
         sizes = [len(offers_by_node[node]) for node in nodes]
         candidates = np.fromiter(chain.from_iterable(offers_by_node[node] for node in nodes), np.int64, sum(sizes))
@@ -287,13 +346,27 @@ def _focus(index: MatchIndex, actor_id: str) -> tuple[list[int], set[PoolKey]]:
         km = haversine_km(lat[candidates], lon[candidates], my_lat, my_lon)
         with np.errstate(invalid="ignore"):
             # Without a location, any offer may reach a declared need.
-            close = (np.isnan(km) & (declared_km > -np.inf)) | (km <= declared_km) | (km <= latent_km)
-        offers.extend(candidates[close].tolist())
+            declared = candidates[(np.isnan(km) & (declared_km > -np.inf)) | (km <= declared_km)].tolist()
+            latent.update(candidates[km <= latent_km].tolist())
 
-    # Every need those offers could be paired with, so their rankings are complete.
-    keep = set(offers)
+    # The actor's offers are ranked against every need they could meet; each other offer
+    # that may reach the actor's needs, against the needs its kept ranking names and the
+    # current needs of the actors changed since (`matcher.kept`), else against every need.
+    uses: dict[int, Use | None] = dict.fromkeys(mine)
+    few: set[int] = set()
+    changed: set[str] = set()
+    for offer in declared:
+        if offer in uses:
+            continue
+        use = uses[offer] = kept.use(offer, actor_id) if kept is not None else None
+        if use is not None:
+            few.update(use.needs)
+            changed.update(use.changed)
+    for actor in changed:
+        few.update(index.needs_of.get(actor, ()))
+    keep = few | set(uses) | latent
     chosen_by_node: dict[str, list[int]] = {}
-    for i in sorted(keep):
+    for i in sorted(offer for offer, use in uses.items() if use is None):
         chosen_by_node.setdefault(rows[i].node_id, []).append(i)  # type: ignore[arg-type]
     lefts, rights, radii = [], [], []
     for node, offer_rows in chosen_by_node.items():
@@ -320,5 +393,5 @@ def _focus(index: MatchIndex, actor_id: str) -> tuple[list[int], set[PoolKey]]:
     for node, offer_rows in offers_by_node.items():
         if under_keys(node):
             keep.update(offer_rows)
-    return list(keep), keys
+    return _Focus(keep, keys, uses, few, latent)
 

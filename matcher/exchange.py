@@ -15,6 +15,7 @@ batch it fell in: that is what lets an incremental run reproduce a full run.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -38,6 +39,23 @@ _NOBODY = -(1 << 40)
 Batch = list[tuple[str, np.ndarray, list[NodeLink]]]  # (offer node, offer rows, links to needs present)
 
 
+@dataclass
+class Scope:
+    """What an incremental run ranks, as masks over the table's rows (see `engine._focus`).
+
+    A full run ranks every offer against every need. An incremental run needs only the
+    rankings that can hold a proposal of its actor: of the offers that may reach the
+    actor's needs (against every need, or against `needs` when a kept ranking says which
+    can matter) and of the offers that may reach the actor as a latent receiver.
+    """
+
+    declared: np.ndarray  # offers whose receivers with a declared need are ranked…
+    every_need: np.ndarray  # …against every need of the table (the others: against `needs`)
+    needs: np.ndarray
+    latent: np.ndarray  # offers whose latent receivers are ranked
+    needers: Callable[[str], np.ndarray]  # need node → codes of the actors with a need on it, whole territory
+
+
 def most_restrictive(resources: list[Resource]) -> str:
     """The visibility of a proposal: the strictest sharing choice among its resources."""
     return max((r.sharing for r in resources), key=lambda s: VISIBILITY_ORDER.get(s, 2), default="anonymous")
@@ -58,9 +76,10 @@ class ExchangeFinder:
 
     def __init__(self, table: ResourceTable, actors: ActorTable, links: Links,
                  settings: MatcherSettings, history: History, only_actor: str | None = None,
-                 declared: dict[str, np.ndarray] | None = None) -> None:
+                 declared: dict[str, np.ndarray] | None = None, scope: Scope | None = None) -> None:
         self.table, self.actors, self.links = table, actors, links
         self.declared = declared or {}  # see `declared_columns`
+        self.scope = scope
         self.settings, self.history = settings, history
         self.offers_by_node = table.by_node(offers=True)
         self.needs_by_node = table.by_node(offers=False)
@@ -70,6 +89,9 @@ class ExchangeFinder:
         # Incremental runs rank every candidate but build only this actor's proposals.
         self.only = None if only_actor is None else _code_of(table, actors, only_actor)
         self.found: dict[str, Proposal] = {}
+        # When a dict: each offer's ranked receivers (table positions of their best need, best
+        # first, `top_receivers + slack + 1` at most) are written there (see `matcher.kept`).
+        self.rankings: dict[int, list[int]] | None = None
         self.facts = FactsBuilder(table, settings, history)
         self._row_facts_cache: dict[int, str] = {}
         self._actor_facts_cache: dict[int, str] = {}
@@ -153,6 +175,8 @@ class ExchangeFinder:
         present = [link for _, _, links in batch for link in links]
         if not present:
             return
+        if self.scope is not None:
+            batch = [(node, rows[self.scope.declared[rows]], links) for node, rows, links in batch]
         lefts = [rows for _, rows, links in batch for _ in links]
         rights = [self.needs_by_node[link.need_node] for link in present]
         left, right = np.concatenate(lefts), np.concatenate(rights)
@@ -163,6 +187,8 @@ class ExchangeFinder:
         o, n, link, km = pairs_by_group(left, left_group, right, right_group, (table.lat, table.lat),
                                         (table.lon, table.lon), columns["max_km"], self.cos_min)
         keep = table.actor_code[o] != table.actor_code[n]
+        if self.scope is not None:
+            keep &= self.scope.every_need[o] | self.scope.needs[n]
         allowed, borderline = temperature_filter(table, o, n, columns["heat"][link])
         keep &= allowed
         o, n, link, km, borderline = o[keep], n[keep], link[keep], km[keep], borderline[keep]
@@ -170,7 +196,10 @@ class ExchangeFinder:
         parts["taxonomy"] = parts["taxonomy"] * np.minimum(table.certainty(o, settings.certainty_floor),
                                                            table.certainty(n, settings.certainty_floor))
         lower, upper = bounds(parts, settings)
-        limit = settings.top_receivers + self.slack
+        # One receiver more than can be proposed: an offer's ranking kept between incremental
+        # runs stays usable after one of its receivers changes (see `matcher.kept`). The
+        # proposals are the same: `_accept` skips at most `slack` receivers.
+        limit = settings.top_receivers + self.slack + 1
         keep = prune(o, table.actor_code[n], lower, upper, n, limit, settings.min_score)
         o, n, link, km, borderline = o[keep], n[keep], link[keep], km[keep], borderline[keep]
         parts = {name: values[keep] for name, values in parts.items()}
@@ -179,6 +208,10 @@ class ExchangeFinder:
         score = combine(parts, settings)
         good = np.flatnonzero(score >= settings.min_score)
         chosen = good[ranked(o[good], table.actor_code[n[good]], score[good], n[good], limit)]
+        if self.rankings is not None:
+            offers, needs = o[chosen], n[chosen]
+            for group in per_offer(offers):
+                self.rankings[int(offers[group[0]])] = needs[group].tolist()
 
         def proposal_id(k: int) -> str:
             node_link = present[int(link[k])]
@@ -218,6 +251,8 @@ class ExchangeFinder:
         for index, (node, rows, present) in enumerate(batch):
             rows = rows[~np.isnan(table.lat[rows]) & ~np.isnan(table.lon[rows])
                         & (table.confidence[rows] >= settings.latent_min_confidence)]
+            if self.scope is not None:
+                rows = rows[self.scope.latent[rows]]
             relations = self.links.latent_for(node)
             groups = [d for d in sorted(relations) if d in self.actors_by_division]
             if rows.size == 0 or not groups:
@@ -237,7 +272,10 @@ class ExchangeFinder:
                 rights.append(receivers)
                 reach.append(self.links.max_km(node) * settings.latent_reach)
             # Actors with a declared need this offer can meet get a real exchange instead.
-            needers = [table.actor_code[self.needs_by_node[link.need_node]] for link in present]
+            if self.scope is None:
+                needers = [table.actor_code[self.needs_by_node[link.need_node]] for link in present]
+            else:  # the table holds only some of the needs
+                needers = [self.scope.needers(need) for need in self.links.needs_for(node)]
             if needers:
                 declared_keys.append(index * (1 << 32) + np.unique(np.concatenate(needers)))
         if not latent_links:
