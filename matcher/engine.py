@@ -299,7 +299,7 @@ class _Focus:
     keep: set[int]  # every row the run reads
     keys: set[PoolKey]
     uses: dict[int, Use | None]  # offers whose declared receivers are ranked: how (None: against every need)
-    needs: set[int]  # the needs ranked against the offers that have a kept ranking
+    changed: set[int]  # the current needs of the actors changed since the kept rankings used were made
     latent: set[int]  # offers whose latent receivers are ranked
 
     def scope(self, chosen: list[int], needers) -> Scope:
@@ -309,9 +309,13 @@ class _Focus:
         def mask(selected) -> np.ndarray:
             return np.isin(rows, np.fromiter(selected, np.int64))
 
+        position = {row: p for p, row in enumerate(chosen)}
         every = [offer for offer, use in self.uses.items() if use is None]
-        return Scope(declared=mask(self.uses), every_need=mask(every), needs=mask(self.needs),
-                     latent=mask(self.latent), needers=needers)
+        pairs = [(position[offer], position[need]) for offer, use in self.uses.items() if use is not None
+                 for need in use.needs]
+        kept = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        return Scope(declared=mask(self.uses), every_need=mask(every), changed=mask(self.changed),
+                     kept=(kept[:, 0], kept[:, 1]), latent=mask(self.latent), needers=needers)
 
 
 def _focus(index: MatchIndex, actor_id: str, kept: KeptRankings | None) -> _Focus:
@@ -354,17 +358,16 @@ def _focus(index: MatchIndex, actor_id: str, kept: KeptRankings | None) -> _Focu
     # current needs of the actors changed since (`matcher.kept`), else against every need.
     uses: dict[int, Use | None] = dict.fromkeys(mine)
     few: set[int] = set()
-    changed: set[str] = set()
+    changed_actors: set[str] = set()
     for offer in declared:
         if offer in uses:
             continue
         use = uses[offer] = kept.use(offer, actor_id) if kept is not None else None
         if use is not None:
             few.update(use.needs)
-            changed.update(use.changed)
-    for actor in changed:
-        few.update(index.needs_of.get(actor, ()))
-    keep = few | set(uses) | latent
+            changed_actors.update(use.changed)
+    changed = {i for actor in changed_actors for i in index.needs_of.get(actor, ())}
+    keep = few | changed | set(uses) | latent
     chosen_by_node: dict[str, list[int]] = {}
     for i in sorted(offer for offer, use in uses.items() if use is None):
         chosen_by_node.setdefault(rows[i].node_id, []).append(i)  # type: ignore[arg-type]
@@ -393,5 +396,5 @@ def _focus(index: MatchIndex, actor_id: str, kept: KeptRankings | None) -> _Focu
     for node, offer_rows in offers_by_node.items():
         if under_keys(node):
             keep.update(offer_rows)
-    return _Focus(keep, keys, uses, few, latent)
+    return _Focus(keep, keys, uses, changed, latent)
 

@@ -50,8 +50,9 @@ class Scope:
     """
 
     declared: np.ndarray  # offers whose receivers with a declared need are ranked…
-    every_need: np.ndarray  # …against every need of the table (the others: against `needs`)
-    needs: np.ndarray
+    every_need: np.ndarray  # …against every need of the table, the others against:
+    changed: np.ndarray  # the needs of the actors changed since the kept rankings were made
+    kept: tuple[np.ndarray, np.ndarray]  # (offer, need) positions: the needs its kept ranking names
     latent: np.ndarray  # offers whose latent receivers are ranked
     needers: Callable[[str], np.ndarray]  # need node → codes of the actors with a need on it, whole territory
 
@@ -175,20 +176,9 @@ class ExchangeFinder:
         present = [link for _, _, links in batch for link in links]
         if not present:
             return
-        if self.scope is not None:
-            batch = [(node, rows[self.scope.declared[rows]], links) for node, rows, links in batch]
-        lefts = [rows for _, rows, links in batch for _ in links]
-        rights = [self.needs_by_node[link.need_node] for link in present]
-        left, right = np.concatenate(lefts), np.concatenate(rights)
-        codes = np.arange(len(present))
-        left_group = np.repeat(codes, [a.size for a in lefts])
-        right_group = np.repeat(codes, [a.size for a in rights])
         columns = link_columns(present, settings, self.history)
-        o, n, link, km = pairs_by_group(left, left_group, right, right_group, (table.lat, table.lat),
-                                        (table.lon, table.lon), columns["max_km"], self.cos_min)
+        o, n, link, km = self._pairs(batch, present, columns["max_km"])
         keep = table.actor_code[o] != table.actor_code[n]
-        if self.scope is not None:
-            keep &= self.scope.every_need[o] | self.scope.needs[n]
         allowed, borderline = temperature_filter(table, o, n, columns["heat"][link])
         keep &= allowed
         o, n, link, km, borderline = o[keep], n[keep], link[keep], km[keep], borderline[keep]
@@ -238,6 +228,53 @@ class ExchangeFinder:
                 latent=False, caveats=node_link.caveats, visibility=most_restrictive([offer, need]),  # type: ignore[arg-type]
                 fingerprint=fingerprint,
             ))
+
+    def _pairs(self, batch: Batch, present: list[NodeLink],
+               max_km: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate pairs (offer, need, link, km) of a batch's links, within each link's reach.
+
+        Every offer against every need, unless the scope says otherwise: then each offer
+        with a kept ranking only against the needs it names and the changed actors' needs.
+        """
+        lefts = [rows for _, rows, links in batch for _ in links]
+        rights = [self.needs_by_node[link.need_node] for link in present]
+        scope = self.scope
+        if scope is None:
+            return self._within_reach(lefts, rights, max_km)
+        every = [rows[scope.every_need[rows]] for rows in lefts]
+        some = [rows[scope.declared[rows] & ~scope.every_need[rows]] for rows in lefts]
+        found = [self._within_reach(every, rights, max_km),
+                 self._within_reach(some, [needs[scope.changed[needs]] for needs in rights], max_km),
+                 self._kept_pairs(np.concatenate(some), present)]
+        return tuple(np.concatenate(arrays) for arrays in zip(*found))  # type: ignore[return-value]
+
+    def _within_reach(self, lefts: list[np.ndarray], rights: list[np.ndarray],
+                      max_km: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Pairs of lefts[k] × rights[k] (link k) within max_km[k]."""
+        table = self.table
+        codes = np.arange(len(lefts))
+        return pairs_by_group(np.concatenate(lefts), np.repeat(codes, [a.size for a in lefts]),
+                              np.concatenate(rights), np.repeat(codes, [a.size for a in rights]),
+                              (table.lat, table.lat), (table.lon, table.lon), max_km, self.cos_min)
+
+    def _kept_pairs(self, offers: np.ndarray, present: list[NodeLink]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The scope's kept (offer, need) pairs of these offers, with their link and distance."""
+        table = self.table
+        kept_offer, kept_need = self.scope.kept  # type: ignore[union-attr]
+        chosen = np.isin(kept_offer, offers)
+        o, n = kept_offer[chosen], kept_need[chosen]
+        number = {node: k for k, node in enumerate(table.nodes)}
+        span = len(table.nodes)
+        keys = np.array([number.get(link.offer_node, -1) * span + number.get(link.need_node, -1) for link in present],
+                        dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        wanted = table.node_code[o].astype(np.int64) * span + table.node_code[n]
+        at = np.minimum(np.searchsorted(keys[order], wanted), max(keys.size - 1, 0))
+        found = keys[order][at] == wanted if keys.size else np.zeros(o.size, dtype=bool)
+        o, n, link = o[found], n[found], order[at[found]]
+        # Within reach: they were when ranked, and neither side has moved since (a moved
+        # actor is a changed actor, whose needs are not taken from kept rankings).
+        return o, n, link, distance.haversine_km(table.lat[o], table.lon[o], table.lat[n], table.lon[n])
 
     # ------------------------------------------------------------ latent receivers
 

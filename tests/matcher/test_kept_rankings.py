@@ -9,6 +9,7 @@ import pytest
 from matcher_support import random_territory
 
 from matcher import History, MatcherSettings, prepare, propose, propose_for
+from matcher.kept import KeptRankings
 
 
 def involving(proposals, actor_id):
@@ -30,7 +31,7 @@ def territory(request, taxonomy):
 
 
 def test_rankings_kept_across_changes_and_decisions_give_a_fresh_runs_proposals(territory, taxonomy):
-    settings = MatcherSettings(top_receivers=2)  # rankings 3 deep: a changed receiver often falls inside
+    settings = MatcherSettings(top_receivers=1)  # rankings 2 deep: a changed receiver often falls inside
     kind, resources, actors = territory
     index = prepare(resources, actors, taxonomy, settings)
     used = Counter()
@@ -46,7 +47,7 @@ def test_rankings_kept_across_changes_and_decisions_give_a_fresh_runs_proposals(
     for actor in actors:  # every offer ranked once
         propose_for(index, actor.id, history)
     rnd = random.Random(11)
-    for step in range(10):
+    for step in range(24):
         actor = rnd.choice(actors)
         mine = [r for r in resources if r.actor_id == actor.id]
         others = [r for r in resources if r.actor_id != actor.id]
@@ -61,12 +62,71 @@ def test_rankings_kept_across_changes_and_decisions_give_a_fresh_runs_proposals(
         resources = others + mine
         index.replace_actor(actor.id, mine, actor)
         full = propose(resources, actors, taxonomy, settings=settings, history=history)
-        if step == 6:  # the facilitator rejects a proposal: it gives its place to the next one
-            rejected = next(p for p in full if p.kind == "exchange" and not p.latent)
-            history = History(rejected={rejected.id: rejected.fingerprint})
+        if step in (8, 16):  # the facilitator rejects a proposal: it gives its place to the next one
+            rejected = next(p for p in full if p.kind == "exchange" and not p.latent and p.id not in history.rejected)
+            history = dataclasses.replace(history, rejected={**history.rejected, rejected.id: rejected.fingerprint})
+            full = propose(resources, actors, taxonomy, settings=settings, history=history)
+        if step == 12:  # an exchange between two kinds of resource was realised: such pairs score higher
+            realised = next(p for p in full if p.kind == "exchange" and not p.latent)
+            pair = (realised.node_id, next(r.node_id for r in resources if r.id == realised.resources[1]))
+            history = dataclasses.replace(history, realised_node_pairs=Counter({pair: 3}))
             full = propose(resources, actors, taxonomy, settings=settings, history=history)
         for actor_id in sorted({actor.id, donor.actor_id, *[a.id for a in rnd.sample(actors, 25)]}):
             assert propose_for(index, actor_id, history) == involving(full, actor_id), (step, actor_id)
     # The kept rankings were used: in the crowded territory mostly ones holding only the best
     # receivers, which a change may cut short; in the sparse one, ones holding every receiver.
     assert used["partial" if kind == "crowded" else "complete"] > 100, used
+
+
+def test_a_latent_receiver_is_matched_alone_as_in_a_full_run(taxonomy):
+    """Actors with a declared need an offer meets get an exchange, not a latent proposal, even
+    when an incremental run reads none of their needs (the latent receiver has none of its own)."""
+    from matcher.blocking import links_for
+    from matcher_support import Territory
+
+    settings = MatcherSettings(latent_skip_declared_root=False)
+    links = links_for(taxonomy, settings.default_max_km)
+    node, division = next((leaf.id, d) for leaf in sorted(taxonomy.leaves(), key=lambda n: n.id)
+                          if leaf.id.startswith("material.") and leaf.id in links.needs_for(leaf.id)
+                          for d in sorted(links.latent_for(leaf.id)))
+    t = Territory(taxonomy)
+    t.offer(t.actor("supplier", 0, 0, division="99"), node)
+    for k in range(3):  # closer than the latent receiver, and needing the offer
+        t.need(t.actor(f"needer{k}", 1 + k, 0, division=division), node)
+    t.actor("latent", 5, 0, division=division)
+    full = t.propose(settings=settings)
+    assert [p.receiver for p in full if p.latent] == ["latent"]
+    index = prepare(t.resources, t.actors, taxonomy, settings)
+    for actor in t.actors:
+        assert propose_for(index, actor.id) == involving(full, actor.id), actor.id
+
+
+def test_kept_rankings_are_forgotten_when_the_history_changes():
+    kept = KeptRankings()
+    kept.start(History(), top_receivers=1)  # rankings 2 deep
+    kept.record(10, [1, 2], ["a", "b"], None)
+    assert kept.use(10, "x") is not None
+    kept.start(History(), top_receivers=1)
+    assert kept.use(10, "x") is not None
+    kept.start(History(realised_node_pairs=Counter({("n", "m"): 1})), top_receivers=1)  # scores moved
+    assert kept.use(10, "x") is None
+
+
+def test_a_ranking_made_from_a_kept_one_keeps_only_the_places_known_for_sure():
+    kept = KeptRankings()
+    kept.start(History(), top_receivers=1)
+    kept.record(10, [1, 2], ["a", "b"], None)  # as deep as kept: others may follow
+    kept.changed("a", [])
+    use = kept.use(10, "x")
+    assert use.needs == [2] and use.changed == {"a", "x"} and not use.complete
+    # Ranked against b's need and a's and x's current needs: c came second, but an actor never
+    # read may rank between b and c.
+    kept.record(10, [2, 5], ["b", "c"], use)
+    assert kept.rankings[10].needs == (2,)
+    kept.changed("b", [])
+    assert kept.use(10, "x") is None  # nothing sure is left: rank it against every need
+    # A ranking that listed every receiver stays complete.
+    kept.record(11, [3], ["d"], None)
+    kept.changed("d", [])
+    use = kept.use(11, "x")
+    assert use.needs == [] and use.complete
