@@ -7,12 +7,16 @@ from exactly the candidates the full run would see:
 
 - the actor's offers, and every other offer that could reach one of the actor's
   needs or the actor as a latent receiver (right node, within its `max_km`);
-- for each of those offers, every need it could be paired with (right node,
-  within reach or without a location), so its top receivers are the full run's;
+- for the actor's offers and those reaching its needs, every need they could be
+  paired with (right node, within reach or without a location), so that their top
+  receivers are the full run's — or, over an index kept between runs, only the needs
+  the offer's kept ranking names and those of the actors changed since
+  (`matcher.kept`);
 - for pooling, every need under the pooling keys of the actor's needs.
 
-Scores depend only on the pair (or group) they describe, never on the rest of the
-territory, which is what makes the two runs agree.
+Only the rankings that can hold one of the actor's proposals are computed
+(`exchange.Scope`). Scores depend only on the pair (or group) they describe, never
+on the rest of the territory, which is what makes the two runs agree.
 """
 from __future__ import annotations
 
