@@ -41,7 +41,7 @@ Batch = list[tuple[str, np.ndarray, list[NodeLink]]]  # (offer node, offer rows,
 
 @dataclass
 class Scope:
-    """What an incremental run ranks, as masks over the table's rows (see `engine._focus`).
+    """What an incremental run ranks, as masks over the table's rows (see `focus.find_focus`).
 
     A full run ranks every offer against every need. An incremental run needs only the
     rankings that can hold a proposal of its actor: of the offers that may reach the
