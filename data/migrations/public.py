@@ -1,27 +1,10 @@
-"""Numbered schema migrations for the two databases.
-
-Each migration is a function `mNNN_name(db)`; `migrate(db, MIGRATIONS)` applies the
-ones not yet recorded in `_migrations`, each in its own `BEGIN IMMEDIATE`
-transaction, so two processes starting at once apply each migration exactly once.
-Never edit a migration that has shipped: add a new one.
-"""
+"""Migrations of public.db: what the matcher and the facilitator's workspace read."""
 from __future__ import annotations
-
-from collections.abc import Callable
-from datetime import datetime, timezone
 
 import sqlite_utils
 
-from .db import transaction
+from .runner import Migration
 
-Migration = Callable[[sqlite_utils.Database], None]
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-# ---------------------------------------------------------------- public.db
 
 def p001_initial(db: sqlite_utils.Database) -> None:
     db["territory"].create(
@@ -144,150 +127,7 @@ def p002_proposal_details(db: sqlite_utils.Database) -> None:
     db["proposal"].create_index(["receiver_id"])
 
 
-PUBLIC_MIGRATIONS: list[Migration] = [p001_initial, p002_proposal_details]
-
-
-# ---------------------------------------------------------------- vault.db
-
-def v001_initial(db: sqlite_utils.Database) -> None:
-    # Every *_enc column holds a value sealed by data.crypto.Keyring.
-    db["vault_meta"].create({"key": str, "value": bytes}, pk="key")
-    db["identity"].create(
-        {
-            "actor_id": str,
-            "name_enc": bytes,
-            "email_enc": bytes,
-            "siret_enc": bytes,
-            "phone_enc": bytes,
-            "contact_enc": bytes,
-            "naf_enc": bytes,
-            "commune_enc": bytes,
-            "postcode_enc": bytes,
-            "lat_enc": bytes,
-            "lon_enc": bytes,
-            "size_enc": bytes,
-            "email_fp": str,  # keyed hash of the lower-cased email, to find an actor by address
-            "import_fp": str,  # keyed hash of the last imported record (idempotent import)
-            "updated_at": str,
-        },
-        pk="actor_id",
-    )
-    db["identity"].create_index(["email_fp"])
-    db["answer"].create(
-        {
-            "id": str,
-            "actor_id": str,
-            "topic": str,  # offers, needs, activity, problems, strengths, … (not sensitive)
-            "position": int,
-            "text_enc": bytes,
-            "lang": str,
-            "submission_id": str,  # client token: a double submit stores the answer once
-            "created_at": str,
-            "updated_at": str,
-        },
-        pk="id",
-    )
-    db["answer"].create_index(["actor_id", "topic", "position"])
-    db["answer"].create_index(["submission_id"], unique=True)
-    db["exact_quantity"].create(
-        {"resource_id": str, "actor_id": str, "quantity_enc": bytes, "updated_at": str}, pk="resource_id"
-    )
-    db["exact_quantity"].create_index(["actor_id"])
-    db["note"].create(
-        {"id": int, "actor_id": str, "proposal_id": str, "author_id": int, "text_enc": bytes, "created_at": str},
-        pk="id",
-    )
-    db["note"].create_index(["actor_id"])
-    db["audit"].create(
-        {
-            "id": int,
-            "at": str,
-            "user_id": int,  # NULL when the reader is the actor themself or the system
-            "who": str,  # "user:12", "actor:<id>", "cli"
-            "action": str,  # read_identity, read_answers, export, delete, …
-            "actor_id": str,
-            "record": str,
-        },
-        pk="id",
-    )
-    db["audit"].create_index(["actor_id"])
-
-
-VAULT_MIGRATIONS: list[Migration] = [v001_initial]
-
-
-def migrate(db: sqlite_utils.Database, migrations: list[Migration]) -> list[str]:
-    """Apply pending migrations in order; return the names applied now."""
-    if "_migrations" not in db.table_names():
-        with transaction(db):
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-    applied_now = []
-    for migration in migrations:
-        name = migration.__name__
-        with transaction(db):
-            done = db.execute("SELECT 1 FROM _migrations WHERE name = ?", [name]).fetchone()
-            if done:
-                continue
-            migration(db)
-            db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", [name, _now()])
-        applied_now.append(name)
-    return applied_now
-
-
-# ------------------------------------------- vault.db: email outbox, digest state
-
-def v002_outbox(db: sqlite_utils.Database) -> None:
-    # Emails are personal data: they live in the vault, bodies and any address sealed
-    # (data.outbox). Recipients are named by reference and resolved when sending.
-    db["outbox"].create(
-        {
-            "id": int,
-            "key": str,  # the caller's idempotency key: one key, one message, ever
-            "kind": str,  # digest_actor, digest_facilitator, invitation, link, introduction, …
-            "status": str,  # pending, sending, sent, failed
-            "attempts": int,
-            "actor_id": str,
-            "user_id": int,
-            "territory_id": int,
-            "lang": str,
-            "message_id": str,  # the Message-ID header, the same on every attempt
-            # One sealed JSON document: subject, text, html, extra headers (List-Unsubscribe
-            # carries a personal link) and "to" only when sent to an address rather than to
-            # an actor or a user.
-            "content_enc": bytes,
-            "claimed_by": str,
-            "claimed_at": str,
-            "next_attempt_at": str,
-            "error": str,  # why the last attempt failed; never holds the address
-            "created_at": str,
-            "updated_at": str,
-            "sent_at": str,
-        },
-        pk="id",
-        not_null={"key", "kind", "status", "message_id"},
-    )
-    db["outbox"].create_index(["key"], unique=True)
-    db["outbox"].create_index(["status", "next_attempt_at"])
-    db["outbox"].create_index(["actor_id"])
-    db["digest_state"].create(
-        {
-            "recipient": str,  # "actor:<id>" or "user:<id>"
-            "territory_id": int,
-            "since": str,  # the end of the period covered by the last digest
-            "last_reminder_at": str,  # when an unfinished interview was last mentioned
-            "unsubscribed_at": str,
-            "updated_at": str,
-        },
-        pk="recipient",
-    )
-
-
-VAULT_MIGRATIONS.append(v002_outbox)
-
-
-# ------------------------------------------- public.db: the facilitator workspace
+# ---------------------------------------------------------------- the facilitator workspace
 
 def p003_facilitator_workspace(db: sqlite_utils.Database) -> None:
     # One row per party of an accepted proposal: the double opt-in of an introduction.
@@ -347,10 +187,7 @@ def p003_facilitator_workspace(db: sqlite_utils.Database) -> None:
     db["invitation"].create_index(["actor_id"])
 
 
-PUBLIC_MIGRATIONS.append(p003_facilitator_workspace)
-
-
-# ------------------------------------------- the guided interview's own state
+# ---------------------------------------------------------------- the guided interview's own state
 
 def p004_interview(db: sqlite_utils.Database) -> None:
     # Where an actor is in the interview: nothing here is sensitive (no words, no figures).
@@ -382,21 +219,7 @@ def p004_interview(db: sqlite_utils.Database) -> None:
     db["interview_item"].create_index(["actor_id"])
 
 
-PUBLIC_MIGRATIONS.append(p004_interview)
-
-
-def v003_resource_detail(db: sqlite_utils.Database) -> None:
-    # The actor's own words on availability and condition of an item (sealed).
-    db["resource_detail"].create(
-        {"resource_id": str, "actor_id": str, "detail_enc": bytes, "updated_at": str}, pk="resource_id",
-    )
-    db["resource_detail"].create_index(["actor_id"])
-
-
-VAULT_MIGRATIONS.append(v003_resource_detail)
-
-
-# ------------------------------------------- what changed since a worker's kept match index
+# ---------------------------------------------------------------- what changed since a worker's kept match index
 
 def p005_match_changes(db: sqlite_utils.Database) -> None:
     # A web worker keeps each territory's match index in memory between requests (see
@@ -430,4 +253,4 @@ def p005_match_changes(db: sqlite_utils.Database) -> None:
         "INSERT INTO match_change (territory_id, actor_id) VALUES (OLD.territory_id, '*'); END")
 
 
-PUBLIC_MIGRATIONS.append(p005_match_changes)
+PUBLIC_MIGRATIONS: list[Migration] = [p001_initial, p002_proposal_details, p003_facilitator_workspace, p004_interview, p005_match_changes]
