@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import import_module
 from pathlib import Path
@@ -104,6 +106,45 @@ class SentenceTransformerBackend:
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts)
+
+
+class RecentEmbeddings:
+    """Query vectors of the texts embedded lately, the oldest forgotten past `size()` texts.
+
+    The same answer is read again when the actor corrects or confirms it, and imports
+    repeat short texts ("palettes", "cartons"); a look-up costs nothing where the model
+    costs about 0.5 ms a token. Safe to share between threads.
+    """
+
+    def __init__(self, size: Callable[[], int]) -> None:
+        self._size = size  # read on each call, so that a setting (or a test) can change it
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def embed(self, backend: EmbeddingBackend, texts: list[str]) -> np.ndarray:
+        """Query vectors for `texts`: each distinct text not seen lately is embedded, all in one call."""
+        with self._lock:
+            known = {t: self._vectors[t] for t in dict.fromkeys(texts) if t in self._vectors}
+            for text in known:
+                self._vectors.move_to_end(text)
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            fresh = backend.embed_queries(missing)
+            with self._lock:
+                for text, vector in zip(missing, fresh):
+                    known[text] = self._vectors[text] = vector
+                while len(self._vectors) > self._size():
+                    self._vectors.popitem(last=False)
+        if not texts:
+            return np.zeros((0, backend.dim), dtype=np.float32)
+        return np.stack([known[t] for t in texts]).astype(np.float32, copy=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._vectors.clear()
 
 
 def _resolve_local_model(model: str) -> Path:

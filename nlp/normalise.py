@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,12 +27,13 @@ from threadpoolctl import ThreadpoolController
 from data.taxonomy import Taxonomy, load_taxonomy
 from data.types import Candidate, Mention, NormalisedItem
 
-from .embeddings import EmbeddingBackend, get_backend
+from .embeddings import EmbeddingBackend, RecentEmbeddings, get_backend
 from .extract import extract_many
 from .lexicon import CONTAINERS
 from .hazard import clean_variant, hazard_cue
 from .lang import detect_language
 from .lexical import OTHER_LANG_WEIGHT, TermIndex
+from .purpose import purpose_clause
 from .semantic import NodeMatrix, build_matrix
 
 
@@ -65,9 +64,8 @@ class NormaliserSettings:
 # from its first 300 characters, which hold what names the resource, so that a 5,000-character
 # answer costs no more than a long sentence (it took a worker 3–10 s before).
 EMBEDDED_CHARS = 300
-# Mention texts recently embedded, kept with their vectors (384 floats: 1.5 kB each). The same
-# answer is read again when the actor corrects or confirms it, and imports repeat short texts
-# ("palettes", "cartons"); the model costs about 0.5 ms a token, a look-up nothing.
+# Mention texts recently embedded, kept with their vectors (384 floats: 1.5 kB each): see
+# `embeddings.RecentEmbeddings`.
 EMBEDDING_CACHE = 4096
 
 # Dimensions a quantity may have for a node of each dimension (materials are weighed or measured).
@@ -98,22 +96,6 @@ CONFIDENCE_FEATURES = (
 )
 
 
-# "… pour la litière des box", "… for animal bedding": what a need is for. Offers reach use
-# targets through the taxonomy's `uses`, so a need named by its purpose meets every offer that can
-# serve it, not only the examples the actor happened to list ("drêches ou pulpes").
-PURPOSE_PATTERNS = {
-    "fr": re.compile(r"\b(?:pour|comme|en guise de|à utiliser en)\s+(?:faire\s+|fabriquer\s+)?(.{4,}?)\s*(?:[,;.(]|$)", re.IGNORECASE),
-    "en": re.compile(r"\b(?:for|as|to use as|to make)\s+(.{4,}?)\s*(?:[,;.(]|$)", re.IGNORECASE),
-}
-
-
-def purpose_clause(text: str, lang: str) -> str | None:
-    """The purpose a need states ("la ration des vaches"), or None."""
-    pattern = PURPOSE_PATTERNS.get(lang)
-    found = pattern.search(text) if pattern else None
-    return found.group(1).strip() if found else None
-
-
 def _without_containers(head: str) -> str:
     """The head without words that count or hold the resource ("benne de gravats" → "gravats")."""
     words = head.split()
@@ -135,7 +117,7 @@ class Normaliser:
         self._confirmed = TermIndex.build([(nid, phrase, 1.0) for nid, _lang, phrase in taxonomy.extra
                                            if nid in taxonomy]) if taxonomy.extra else None
         self._lock = threading.RLock()
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent = RecentEmbeddings(lambda: EMBEDDING_CACHE)
         self.ids = [n.id for n in taxonomy if not n.deprecated]
         self.position = {nid: j for j, nid in enumerate(self.ids)}
         self.leaf = np.array([taxonomy[i].is_leaf for i in self.ids], dtype=np.float32)
@@ -188,27 +170,13 @@ class Normaliser:
         self.normalise_many(["about 2 t of pallets a month"], lang="en")
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Query vectors for `texts`: each distinct text not seen lately is embedded, all in one call."""
-        with self._lock:
-            known = {t: self._vectors[t] for t in dict.fromkeys(texts) if t in self._vectors}
-            for text in known:
-                self._vectors.move_to_end(text)
-        missing = [t for t in dict.fromkeys(texts) if t not in known]
-        if missing:
-            fresh = self.backend.embed_queries(missing)
-            with self._lock:
-                for text, vector in zip(missing, fresh):
-                    known[text] = self._vectors[text] = vector
-                while len(self._vectors) > EMBEDDING_CACHE:
-                    self._vectors.popitem(last=False)
-        if not texts:
-            return np.zeros((0, self.backend.dim), dtype=np.float32)
-        return np.stack([known[t] for t in texts]).astype(np.float32, copy=False)
+        """Query vectors for `texts`, from the recent ones when the same text was embedded lately."""
+        return self._recent.embed(self.backend, texts)
 
     def clear_caches(self) -> None:
         """Forget remembered embeddings and word matches (benchmarks time the cold path with this)."""
+        self._recent.clear()
         with self._lock:
-            self._vectors.clear()
             for index in (*self._indexes.values(), self._confirmed):
                 if index is not None:
                     index.clear_cache()

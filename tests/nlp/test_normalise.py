@@ -152,7 +152,7 @@ def test_a_text_read_again_is_not_embedded_again_and_reads_the_same(normaliser, 
     # The cache is bounded: past its size the oldest texts are forgotten.
     monkeypatch.setattr("nlp.normalise.EMBEDDING_CACHE", 3)
     fresh.embed(["un", "deux", "trois", "quatre"])
-    assert len(fresh._vectors) == 3
+    assert len(fresh._recent) == 3
     fresh.clear_caches()
     counting.embedded.clear()
     fresh.normalise(text, lang="fr")
