@@ -42,7 +42,8 @@ from data.types import Proposal  # noqa: E402
 from matcher import prepare, propose, propose_for  # noqa: E402
 from matcher.evaluation import evaluate  # noqa: E402
 from matcher.kept import KeptRankings  # noqa: E402
-from synthetic import fast_resources, generate, term_vectors  # noqa: E402
+from synthetic import generate  # noqa: E402
+from synthetic_input import fast_resources, term_vectors  # noqa: E402
 
 SIZES = (100, 1_000, 10_000, 100_000)
 BASELINE_SIZES = (1_000, 5_000)

@@ -34,7 +34,8 @@ from data.taxonomy import load_taxonomy  # noqa: E402
 from data.territories import create_territory, get_territory  # noqa: E402
 from interview_bot import matching  # noqa: E402
 from matcher import propose  # noqa: E402
-from synthetic import fast_resources, generate  # noqa: E402
+from synthetic import generate  # noqa: E402
+from synthetic_input import fast_resources  # noqa: E402
 
 SLUG = "synthetique"
 

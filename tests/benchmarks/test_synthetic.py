@@ -9,7 +9,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from synthetic import fast_resources, generate  # noqa: E402
+from synthetic import generate  # noqa: E402
+from synthetic_input import fast_resources  # noqa: E402
 
 from data.importer import parse_lines  # noqa: E402
 from data.taxonomy import load_taxonomy  # noqa: E402
