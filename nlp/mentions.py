@@ -19,7 +19,8 @@ from .lexicon import Lexicon
 from .periods import Frequency, Season
 from .text import CleanText
 from .temperature import Temperature
-from .units import Amount, to_quantity
+from .rates import to_quantity
+from .units import Amount
 
 # Which amount speaks for a mention when its extent holds several: a power or a
 # flow rather than a schedule, a count or a dimension ("broyeur (15 cm) 2 jours

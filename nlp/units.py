@@ -3,10 +3,8 @@
 `scan(text, lang)` reads every quantity-like expression of an answer: amounts
 ("environ 2 t", "20 à 30 stères", "2 bennes de 30 m³", "une trentaine de tonnes"),
 frequencies, weekly schedules and seasons (`nlp.periods`) and temperatures
-(`nlp.temperature`). `to_quantity(amount, frequency, months)` turns an amount
-into a `data.types.Quantity`: flows become per-year figures (t/yr, m3/yr, MWh/yr,
-count/yr), use of equipment or people becomes h/week (8 h per working day),
-power stays kW, area m2. `parse_quantity(text)` does both for one expression.
+(`nlp.temperature`). `nlp.rates` turns an amount into the canonical
+`data.types.Quantity` (per year, per week).
 
 Conversion factors come from `pint`, computed once on first use; trade units
 (stère, big-bag, quintal, "jour" of work) are defined here in pint terms.
@@ -17,13 +15,12 @@ import re
 from dataclasses import dataclass, replace
 from functools import cache
 
-from data.types import Dimension, Quantity
+from data.types import Dimension
 
 from .lexicon import CONTAINERS
 from .numbers import HEDGE_SPREAD, Number, find_numbers
 from .periods import (
-    ALL_YEAR, DAYS_PER_YEAR, HOURS_PER_DAY, WEEKS_PER_YEAR, WORKING_DAYS_PER_WEEK,
-    WORKING_DAYS_PER_YEAR, Frequency, Schedule, Season, find_frequencies, find_schedules,
+    HOURS_PER_DAY, WORKING_DAYS_PER_WEEK, Frequency, Schedule, Season, find_frequencies, find_schedules,
     find_seasons,
 )
 from .temperature import Temperature, find_temperatures
@@ -331,59 +328,6 @@ def _schedule_amount(s: Schedule) -> Amount:
                   text=s.text, per_week=True)
 
 
-def to_quantity(amount: Amount, frequency: Frequency | None = None,
-                months: tuple[int, ...] = (), text: str = "") -> Quantity:
-    """Convert an amount to its canonical `Quantity`, per year when it is a flow.
-
-    A rate given per day, week or month and limited to some months ("20 m³ par mois
-    en hiver") counts only those months. Time becomes h/week: per-day figures use 5
-    working days a week, longer periods are spread over 52 weeks.
-    """
-    value, low, high, unit = amount.value, amount.low, amount.high, amount.unit
-    if amount.per_week:
-        unit = "h/week"
-    elif frequency is not None and frequency.per_year is not None:
-        if amount.dimension in FLOW_DIMENSIONS:
-            scale = _per_year(frequency, months)
-            unit = f"{unit}/yr"
-        elif amount.dimension == "time":
-            scale = _per_week(frequency)
-            unit = "h/week"
-        else:
-            scale = 1.0
-        value, low, high = value * scale, _times(low, scale), _times(high, scale)
-    return Quantity(
-        value=_tidy(value), unit=unit, dimension=amount.dimension, low=_tidy(low), high=_tidy(high),
-        approximate=amount.approximate, text=text or amount.text,
-        original_unit=amount.original_unit,
-    )
-
-
-def _per_year(f: Frequency, months: tuple[int, ...]) -> float:
-    per_year = f.per_year or 1.0
-    if months and set(months) != set(ALL_YEAR) and f.period in ("day", "working_day", "week", "month", "hour"):
-        per_year *= len(set(months)) / 12
-    return per_year
-
-
-def _per_week(f: Frequency) -> float:
-    per_year = f.per_year or 0.0
-    if f.period == "day":
-        return per_year / DAYS_PER_YEAR * WORKING_DAYS_PER_WEEK  # "2 h par jour": working days
-    if f.period == "working_day":
-        return per_year / WORKING_DAYS_PER_YEAR * WORKING_DAYS_PER_WEEK
-    return per_year / WEEKS_PER_YEAR
-
-
-def _times(x: float | None, scale: float) -> float | None:
-    return None if x is None else x * scale
-
-
-def _tidy(x: float | None) -> float | None:
-    """Drop float noise from unit conversions (0.30000000000000004 → 0.3)."""
-    return None if x is None else float(f"{x:.9g}")
-
-
 def _mask(text: str, items: list) -> str:
     if not items:
         return text
@@ -393,15 +337,3 @@ def _mask(text: str, items: list) -> str:
             if chars[i] != "\n":
                 chars[i] = " "
     return "".join(chars)
-
-
-def parse_quantity(text: str, lang: str = "fr") -> Quantity | None:
-    """The quantity of a short expression: "environ 2 t par mois" → 24 t/yr."""
-    found = scan(text, lang)
-    amounts = [a for a in found.amounts if not a.bare] or list(found.amounts)
-    if not amounts:
-        return None
-    amount = amounts[0]
-    frequency = found.frequencies[0] if found.frequencies else None
-    months = tuple(m for s in found.seasons for m in s.months)
-    return to_quantity(amount, frequency, months)

@@ -11,7 +11,8 @@ from data.types import Quantity
 from nlp.numbers import find_numbers, parse_number
 from nlp.periods import find_frequencies, find_schedules, find_seasons
 from nlp.temperature import find_temperatures
-from nlp.units import factor, parse_quantity, scan
+from nlp.rates import parse_quantity
+from nlp.units import factor, scan
 
 
 def quantity(text: str, lang: str = "fr") -> Quantity:
