@@ -205,3 +205,9 @@ def stored_form(value: str | bytes) -> str:
 
 
 __all__ = ["facilitator_support"]
+
+
+def path_segment(value) -> str:
+    """A fuzzed value as one URL path segment, percent-encoded byte for byte (never empty)."""
+    raw = value if isinstance(value, bytes) else value.encode("utf-8", "surrogatepass")
+    return urllib.parse.quote_from_bytes(raw, safe="") or "%20"

@@ -2,7 +2,8 @@
 links and the "send me a new link" form. Thousands of hostile inputs (empty, 20,000 characters,
 emoji, right-to-left, NUL and control characters, lone surrogates as raw bytes, markup, SQL,
 very long numbers): never a server error, every refusal a page that says what is expected and
-gives back what was typed, every accepted answer stored once and exactly as cleaned."""
+gives back what was typed, every accepted answer stored once and exactly as cleaned. (Personal
+links and the new-link form: test_fuzz_links.py.)"""
 from __future__ import annotations
 
 import urllib.parse
@@ -11,8 +12,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from markupsafe import escape
 from security_support import (
-    NUMBERS, REFUSED_LONG_SIZES, csrf_token, field_value, flashed, fuzz_settings, handled, nasty_text, post_form,
-    record, stored_form,
+    NUMBERS, REFUSED_LONG_SIZES, field_value, flashed, fuzz_settings, handled, nasty_text, path_segment,
+    post_form, record, stored_form,
 )
 
 from data.actors import read_identity
@@ -330,11 +331,6 @@ def test_editing_an_offer_rereads_it(fuzz_store, actor_session):
     record("interview_edit_offers", ran)
 
 
-def _path_segment(value) -> str:
-    raw = value if isinstance(value, bytes) else value.encode("utf-8", "surrogatepass")
-    return urllib.parse.quote_from_bytes(raw, safe="") or "%20"
-
-
 def test_interview_urls_and_query_strings(fuzz_store, actor_session):
     """Answer ids, language choices and stray query parameters in the address bar."""
     me = actor_session()
@@ -351,7 +347,7 @@ def test_interview_urls_and_query_strings(fuzz_store, actor_session):
     def run(answer_id, suffix, page, lang, extra):
         nonlocal ran
         ran += 1
-        path = f"/me/interview/answer/{_path_segment(answer_id)}{suffix}"
+        path = f"/me/interview/answer/{path_segment(answer_id)}{suffix}"
         response = (post_form(me.client, path, {"next": lang}, me.token) if suffix == "/delete"
                     else me.client.get(path))
         handled(response, path)
@@ -367,51 +363,6 @@ def test_interview_urls_and_query_strings(fuzz_store, actor_session):
     run()
     record("interview_urls", ran)
     assert len(answers(fuzz_store, other.id, "offers")) == 1  # the other actor's answer is untouched
-
-
-def test_new_link_request_form(fuzz_app, fuzz_store):
-    client = fuzz_app.test_client()
-    token = csrf_token(client, "/")
-    ran = 0
-
-    @fuzz_settings("new_link_email")
-    @given(email=st.one_of(field_value(), st.builds(lambda a, b: a + "@" + b, nasty_text(max_size=30),
-                                                    nasty_text(max_size=30))))
-    def run(email):
-        nonlocal ran
-        ran += 1
-        response = post_form(client, "/link", {"email": email}, token)
-        handled(response, "/link")
-        assert response.status_code == 302
-        messages = flashed(client)
-        assert len(messages) == 1
-        category, _text = messages[0]
-        assert category == ("success" if "@" in stored_form(email).strip()[:200] else "error")
-
-    run()
-    record("new_link_email", ran)
-
-
-def test_personal_links_of_every_kind(fuzz_app):
-    client = fuzz_app.test_client()
-    ran = 0
-    prefixes = ["/a/", "/me/introductions/t/", "/digest/unsubscribe/"]
-
-    @fuzz_settings("actor_links")
-    @given(prefix=st.sampled_from(prefixes), token=st.one_of(field_value(), st.text(
-        st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_."), min_size=20,
-        max_size=200)))
-    def run(prefix, token):
-        nonlocal ran
-        ran += 1
-        response = client.get(prefix + _path_segment(token))
-        handled(response, prefix)
-        assert response.status_code in (400, 404, 410, 405, 308)  # 405/308: a "/" in the token
-        assert client.get("/me").status_code == 401  # nobody got signed in
-
-    run()
-    record("actor_links", ran)
-
 
 
 def test_emptying_every_follow_up_field_forgets_the_earlier_answers(fuzz_store, actor_session):
