@@ -104,17 +104,19 @@ class Pooler:
         if offers.size == 0:
             return group
         radius = self.links.max_km(key.node)
-        glat, glon = table.lat[group], table.lon[group]
-        best, best_key = None, None
-        for row in offers.tolist():
-            km = haversine_km(table.lat[row], table.lon[row], glat, glon)
-            known = km[~np.isnan(km)]
-            if known.size and known.max() > radius:
-                continue
-            rank = (float(known.max()) if known.size else float("inf"), table.actor_ids[row], table.rows[row].id)
-            if best_key is None or rank < best_key:
-                best, best_key = row, rank
-        return group if best is None else np.sort(np.append(group, best))
+        # Every candidate owner against every member at once (owners × members).
+        km = haversine_km(table.lat[offers][:, None], table.lon[offers][:, None],
+                          table.lat[group][None, :], table.lon[group][None, :])
+        known = ~np.isnan(km)
+        located = known.any(axis=1)
+        farthest = np.where(known, km, -np.inf).max(axis=1)
+        within = ~located | (farthest <= radius)
+        if not within.any():
+            return group
+        candidates, worst = offers[within], np.where(located, farthest, np.inf)[within]
+        nearest = candidates[worst == worst.min()]
+        best = min(nearest.tolist(), key=lambda row: (table.actor_ids[row], table.rows[row].id))
+        return np.sort(np.append(group, best))
 
     def _rows(self, key: PoolKey) -> np.ndarray:
         if key.same:

@@ -112,3 +112,26 @@ def test_pooling_id_depends_on_node_and_members_only(territory, taxonomy):
         r.head = "autres mots"
     (second,) = poolings(territory.propose())
     assert first.id == second.id and first.id.startswith("p_") and len(first.id) == 18
+
+
+def _owner(taxonomy, owners):
+    """The owner who joins three neighbours needing a shredder, among `owners` (name → km east or None)."""
+    from matcher_support import Territory
+
+    territory = Territory(taxonomy)
+    for name, east in (("farm-a", 0), ("farm-b", 2), ("farm-c", 4)):
+        territory.actor(name, east)
+        territory.need(name, SHREDDER)
+    for name, east in owners.items():
+        territory.actor(name, east)
+        territory.offer(name, SHREDDER)
+    (group,) = poolings(territory.propose())
+    return sorted(set(group.members) - {"farm-a", "farm-b", "farm-c"})
+
+
+def test_the_nearest_owner_within_reach_joins_a_sharing_group(taxonomy):
+    # Reach is the farthest member: "close" is 3 km from farm-a, 1 km from farm-c.
+    assert _owner(taxonomy, {"close": 3, "closer-to-one": -2, "far": 500}) == ["close"]
+    assert _owner(taxonomy, {"twin-b": 3, "twin-a": 3}) == ["twin-a"]  # a tie goes by id
+    assert _owner(taxonomy, {"far": 500, "unplaced": None}) == ["unplaced"]  # unknown place: not ruled out
+    assert _owner(taxonomy, {"far": 500}) == []
