@@ -143,7 +143,7 @@ def child_matcher(actors: int, seed: int, vectors: Path, incremental: int) -> di
     # matched (untimed), then the same actors again.
     index.kept = KeptRankings()
     others = [a.id for a in facts if a.id not in set(chosen)]
-    for actor in rnd.sample(others, min(WARM_ACTORS, len(others))):
+    for actor in rnd.sample(others, min(WARM_ACTORS, len(others))) if chosen else []:  # --incremental 0: skip
         propose_for(index, actor)
     warm = timed(chosen)
     return {
