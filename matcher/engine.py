@@ -276,13 +276,13 @@ def _run(index: MatchIndex, history: History, only_actor: str | None,
         table = ResourceTable.build(rows, actor_table, taxonomy)
     else:  # a kept index: its columns, taken
         table = ResourceTable.assemble(rows, index._columns.take(np.array(chosen, dtype=np.int64)), actor_table)
-    scope = focus.scope(chosen, index.needers) if focus is not None else None
+    position = {row: p for p, row in enumerate(chosen)} if focus is not None else {}
+    scope = focus.scope(chosen, position, index.needers) if focus is not None else None
     finder = ExchangeFinder(table, actor_table, links, settings, history, only_actor, index.declared, scope)
     if kept is not None:
         finder.rankings = {}
     proposals = finder.run()
-    if kept is not None and focus is not None and finder.rankings is not None:
-        position = {row: p for p, row in enumerate(chosen)}
+    if focus is not None and finder.rankings is not None:  # an incremental run over a kept index
         for offer, use in focus.uses.items():
             needs = [chosen[q] for q in finder.rankings.get(position[offer], [])]
             kept.record(offer, needs, [index.rows[i].actor_id for i in needs], use)

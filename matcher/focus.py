@@ -29,14 +29,13 @@ class Focus:
     changed: set[int]  # the current needs of the actors changed since the kept rankings used were made
     latent: set[int]  # offers whose latent receivers are ranked
 
-    def scope(self, chosen: list[int], needers) -> Scope:
-        """The focus as masks over the table's rows (`chosen`: the index row of each)."""
+    def scope(self, chosen: list[int], position: dict[int, int], needers) -> Scope:
+        """The focus as masks over the table's rows (`chosen`: the index row of each; `position`: its inverse)."""
         rows = np.array(chosen, dtype=np.int64)
 
         def mask(selected) -> np.ndarray:
             return np.isin(rows, np.fromiter(selected, np.int64))
 
-        position = {row: p for p, row in enumerate(chosen)}
         every = [offer for offer, use in self.uses.items() if use is None]
         pairs = [(position[offer], position[need]) for offer, use in self.uses.items() if use is not None
                  for need in use.needs]
