@@ -211,3 +211,28 @@ def path_segment(value) -> str:
     """A fuzzed value as one URL path segment, percent-encoded byte for byte (never empty)."""
     raw = value if isinstance(value, bytes) else value.encode("utf-8", "surrogatepass")
     return urllib.parse.quote_from_bytes(raw, safe="") or "%20"
+
+
+# ---------------------------------------------------------------- the facilitator's side
+
+PYTHON_INTERNALS = re.compile(r"invalid literal|could not convert|Exceeds the limit|Traceback|object has no attribute"
+                              r"|NoneType|KeyError|ValueError", re.I)
+
+
+def one_message(client) -> tuple[str, str]:
+    """The single flashed message a decision leaves, which must read as a sentence, not a Python error."""
+    messages = flashed(client)
+    assert len(messages) == 1, messages
+    category, text = messages[0]
+    assert text and not PYTHON_INTERNALS.search(text), text
+    return category, text
+
+
+def count(store, db: str, table: str) -> int:
+    return getattr(store, db).execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608 - fixed names
+
+
+def pages_render(client, urls: list[str]) -> None:
+    """After the fuzzing, every page showing what was stored still renders."""
+    for url in urls:
+        assert client.get(url).status_code == 200, url
