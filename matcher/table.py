@@ -244,6 +244,9 @@ class ResourceTable:
         return {self.nodes[int(codes[s])]: rows[s:e] for s, e in zip(starts, ends)}
 
 
+EMBEDDING_CHUNK = 8192  # resources whose vectors are decoded at once
+
+
 def _quantity_band(r: Resource) -> tuple[float, float] | None:
     if r.band_low is not None and r.band_high is not None:
         return float(r.band_low), float(r.band_high)
@@ -271,16 +274,21 @@ def _embeddings(rows: list[Resource]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     width = max(by_size)
     for size in sorted(by_size):
         kept = by_size[size]
-        matrix = np.frombuffer(b"".join(rows[i].embedding for i in kept), dtype=np.float16)  # type: ignore[misc]
-        matrix = matrix.reshape(len(kept), size).astype(np.float32)
-        with np.errstate(invalid="ignore", over="ignore"):
-            norms = np.linalg.norm(matrix, axis=1)
-        good = (norms > 0) & np.isfinite(norms)
-        chosen = np.array(kept, dtype=np.int64)[good]
-        emb_row[chosen] = start + np.arange(chosen.size)
-        emb_size[chosen] = size
-        block = np.zeros((chosen.size, width), dtype=np.float32)
-        block[:, :size] = text.quantise(matrix[good] / norms[good, None])
-        blocks.append(block)
-        start += chosen.size
-    return emb_row, emb_size, np.concatenate(blocks)
+        block = np.zeros((len(kept), width), dtype=np.float32)
+        filled = 0
+        # A chunk at a time: decoding 100,000 actors' vectors at once would take gigabytes.
+        for first in range(0, len(kept), EMBEDDING_CHUNK):
+            part = kept[first:first + EMBEDDING_CHUNK]
+            matrix = np.frombuffer(b"".join(rows[i].embedding for i in part), dtype=np.float16)  # type: ignore[misc]
+            matrix = matrix.reshape(len(part), size).astype(np.float32)
+            with np.errstate(invalid="ignore", over="ignore"):
+                norms = np.linalg.norm(matrix, axis=1)
+            good = (norms > 0) & np.isfinite(norms)
+            chosen = np.array(part, dtype=np.int64)[good]
+            emb_row[chosen] = start + filled + np.arange(chosen.size)
+            emb_size[chosen] = size
+            block[filled:filled + chosen.size, :size] = text.quantise(matrix[good] / norms[good, None])
+            filled += chosen.size
+        blocks.append(block[:filled])
+        start += filled
+    return emb_row, emb_size, blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
