@@ -59,7 +59,12 @@ class Scope:
 
 def most_restrictive(resources: list[Resource]) -> str:
     """The visibility of a proposal: the strictest sharing choice among its resources."""
-    return max((r.sharing for r in resources), key=lambda s: VISIBILITY_ORDER.get(s, 2), default="anonymous")
+    strictest, level = "anonymous", -1
+    for r in resources:  # the first of the strictest, as `max` would (a loop: called once per proposal)
+        mine = VISIBILITY_ORDER.get(r.sharing, 2)
+        if mine > level:
+            strictest, level = r.sharing, mine
+    return strictest
 
 
 def declared_columns(need_roots: dict[str, set[str]], actors: ActorTable) -> dict[str, np.ndarray]:
@@ -140,33 +145,35 @@ class ExchangeFinder:
             facts = self._actor_facts_cache[a] = ids.actor_facts(self.actors.facts[a])
         return facts
 
-    def _accept(self, chosen: np.ndarray, offer: np.ndarray, limit: int, proposal_id: Callable[[int], str],
+    def _accept(self, offer: np.ndarray, limit: int, proposal_id: Callable[[int], str],
                 facts_print: Callable[[int], str], supplier: np.ndarray,
                 receiver: np.ndarray) -> tuple[list[int], list[tuple[str, str]]]:
         """Walk each offer's ranked candidates, skipping rejected proposals, until `limit` are accepted.
 
-        Ids and fingerprints are computed only where needed: a fingerprint only for
-        a proposal kept or whose id was rejected, and in an incremental run without
-        rejections, nothing at all for proposals of other actors.
+        The candidates j = 0, 1, … are grouped by offer, best first (`ranked`); the
+        callbacks take j. Ids and fingerprints are computed only where needed: a
+        fingerprint only for a proposal kept or whose id was rejected, and in an
+        incremental run without rejections, nothing at all for proposals of other actors.
         """
-        rejected = self.history.rejected
+        rejected, only = self.history.rejected, self.only
+        mine = [True] * offer.size if only is None else ((supplier == only) | (receiver == only)).tolist()
         kept, keys = [], []
-        for group in per_offer(offer[chosen]):
+        starts = np.flatnonzero(np.r_[True, offer[1:] != offer[:-1]]) if offer.size else np.zeros(0, dtype=np.int64)
+        for start, end in zip(starts.tolist(), np.r_[starts[1:], offer.size].tolist()):
             accepted = 0
-            for k in chosen[group].tolist():
+            for j in range(start, end):
                 if accepted >= limit:
                     break
-                mine = self.only is None or self.only in (supplier[k], receiver[k])
-                if not mine and not rejected:
+                if not mine[j] and not rejected:
                     accepted += 1
                     continue
-                pid = proposal_id(k)
-                if pid in rejected and rejected[pid] == facts_print(k):
+                pid = proposal_id(j)
+                if pid in rejected and rejected[pid] == facts_print(j):
                     continue
                 accepted += 1
-                if mine:
-                    kept.append(k)
-                    keys.append((pid, facts_print(k)))
+                if mine[j]:
+                    kept.append(j)
+                    keys.append((pid, facts_print(j)))
         return kept, keys
 
     # ------------------------------------------------------------ declared needs
@@ -203,19 +210,22 @@ class ExchangeFinder:
             for group in per_offer(offers):
                 self.rankings[int(offers[group[0]])] = needs[group].tolist()
 
-        def proposal_id(k: int) -> str:
-            node_link = present[int(link[k])]
-            return ids.exchange_id(node_link.kind, table.actor_ids[int(o[k])], table.actor_ids[int(n[k])],
+        offers, needs, links = o[chosen].tolist(), n[chosen].tolist(), link[chosen].tolist()
+        actor_ids = table.actor_ids
+
+        def proposal_id(j: int) -> str:
+            node_link = present[links[j]]
+            return ids.exchange_id(node_link.kind, actor_ids[offers[j]], actor_ids[needs[j]],
                                    node_link.offer_node, node_link.need_node)
 
-        def facts_print(k: int) -> str:
-            return ids.fingerprint((self._row_facts(int(o[k])), self._row_facts(int(n[k]))))
+        def facts_print(j: int) -> str:
+            return ids.fingerprint((self._row_facts(offers[j]), self._row_facts(needs[j])))
 
-        kept, keys = self._accept(chosen, o, settings.top_receivers, proposal_id, facts_print,
-                                  table.actor_code[o], table.actor_code[n])
+        kept, keys = self._accept(o[chosen], settings.top_receivers, proposal_id, facts_print,
+                                  table.actor_code[o[chosen]], table.actor_code[n[chosen]])
         if not kept:
             return
-        k = np.array(kept, dtype=np.int64)
+        k = chosen[np.array(kept, dtype=np.int64)]
         built = self.facts.declared(o[k], n[k], present, link[k], {name: v[k] for name, v in parts.items()},
                                     km[k], borderline[k], with_vectors[k])
         for (pid, fingerprint), oi, ni, code, s, score_parts in zip(
@@ -339,18 +349,21 @@ class ExchangeFinder:
         score = settings.latent_cap * combine(parts, settings)
         chosen = ranked(o, a, score, a, settings.latent_per_offer + self.slack)
 
-        def proposal_id(k: int) -> str:
-            node_link = latent_links[int(link[k])]
-            return ids.exchange_id(node_link.kind, table.actor_ids[int(o[k])], actors.facts[int(a[k])].id,
+        offers, receivers, links = o[chosen].tolist(), a[chosen].tolist(), link[chosen].tolist()
+
+        def proposal_id(j: int) -> str:
+            node_link = latent_links[links[j]]
+            return ids.exchange_id(node_link.kind, table.actor_ids[offers[j]], actors.facts[receivers[j]].id,
                                    node_link.offer_node, "")
 
-        def facts_print(k: int) -> str:
-            return ids.fingerprint((self._row_facts(int(o[k])), self._actor_facts(int(a[k]))))
+        def facts_print(j: int) -> str:
+            return ids.fingerprint((self._row_facts(offers[j]), self._actor_facts(receivers[j])))
 
-        kept, keys = self._accept(chosen, o, settings.latent_per_offer, proposal_id, facts_print, table.actor_code[o], a)
+        kept, keys = self._accept(o[chosen], settings.latent_per_offer, proposal_id, facts_print,
+                                  table.actor_code[o[chosen]], a[chosen])
         if not kept:
             return
-        k = np.array(kept, dtype=np.int64)
+        k = chosen[np.array(kept, dtype=np.int64)]
         built = self.facts.latent(o[k], latent_links, link[k], divisions, {name: v[k] for name, v in parts.items()}, km[k])
         for (pid, fingerprint), oi, ai, code, s, score_parts in zip(
                 keys, o[k].tolist(), a[k].tolist(), link[k].tolist(), score[k].tolist(), built):

@@ -143,6 +143,12 @@ class FactsBuilder:
         same_unit = ((table.unit_code[o] == table.unit_code[n]) & (table.unit_code[o] >= 0)).tolist()
         shared, om, nm = (table.months[o] & table.months[n]).tolist(), table.months[o].tolist(), table.months[n].tolist()
         heat = [links[c].heat for c in link.tolist()]
+        # Python values of the columns read per proposal (a numpy scalar costs far more to read).
+        o_confidence, n_confidence = table.confidence[o].tolist(), table.confidence[n].tolist()
+        units = self.table.units
+        o_unit = [units[c] if c >= 0 else None for c in table.unit_code[o].tolist()]
+        n_unit = [units[c] if c >= 0 else None for c in table.unit_code[n].tolist()]
+        band = self.band
         text_facts = ({"method": "words"}, {"method": "embedding"})
         unknown_timing = {"status": "unknown", "months": []}
         lists = self._lists(values)
@@ -155,7 +161,7 @@ class FactsBuilder:
             shared_facts = common.get(code)
             if shared_facts is None:
                 shared_facts = common[code] = self.link_facts(node_link)
-            ob, nb = self.band(oi), self.band(ni)
+            ob, nb = band(oi), band(ni)
             regulatory_facts = shared_facts["regulatory"]
             if heat[k] and not np.isnan(table.thi[oi]) and not np.isnan(table.tlo[ni]):
                 regulatory_facts = {**regulatory_facts, "temperature": {
@@ -166,12 +172,12 @@ class FactsBuilder:
             timing_status = timing.status(om[k], nm[k])
             facts = {
                 "taxonomy": {**shared_facts["taxonomy"],
-                             "confidence": [round(float(table.confidence[oi]), 2), round(float(table.confidence[ni]), 2)]},
+                             "confidence": [round(o_confidence[k], 2), round(n_confidence[k], 2)]},
                 "text": text_facts[vectors[k]],
                 "quantity": {"status": quantity.status(np.nan if r is None else r, ob is not None, nb is not None,
                                                        same_unit[k]),
                              "ratio": r, "offer_band": ob, "need_band": nb,
-                             "offer_unit": self.unit(oi), "need_unit": self.unit(ni)},
+                             "offer_unit": o_unit[k], "need_unit": n_unit[k]},
                 "distance": distance_facts(km_list[k], node_link.max_km),
                 "timing": (unknown_timing if timing_status == "unknown"
                            else {"status": timing_status, "months": timing.months_of(shared[k])}),
