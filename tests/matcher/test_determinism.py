@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 from matcher_support import bilateral, part, random_territory
 
-from matcher import History, MatcherSettings, prepare, propose, propose_for
+from matcher import History, MatcherSettings, blocking, prepare, propose, propose_for, table
 
 
 def involving(proposals, actor_id):
@@ -38,6 +38,14 @@ def test_reordered_input_gives_the_same_ids_and_order(busy, taxonomy):
     again = propose(resources, actors, taxonomy)
     assert [p.id for p in again] == [p.id for p in first]
     assert again == first
+
+
+def test_the_size_of_the_chunks_changes_nothing(busy, monkeypatch):
+    """Vectors are decoded, and candidate distances measured, a chunk at a time: any size gives the same run."""
+    first = busy.propose()
+    monkeypatch.setattr(table, "EMBEDDING_CHUNK", 3)
+    monkeypatch.setattr(blocking, "DISTANCE_CHUNK", 5)
+    assert busy.propose() == first
 
 
 def test_proposals_are_sorted_by_score_then_id(busy):
